@@ -1,0 +1,89 @@
+"""Metric registry: name, unit, description, and how a run is summarised.
+
+Names are part of the public interface (DESIGN 3.7). Per tick the model records one
+value per metric (:func:`tick_values`); per run, :func:`summarize` reduces the
+post-burn-in window: ``mean`` averages the weekly series, ``ratio`` divides window
+sums (so a rate is flow-weighted, not an average of noisy weekly rates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A reported quantity.
+
+    Attributes:
+        name: registry key, used in JSON, tables and ``--metric``.
+        unit: unit; ``{q}`` is replaced by the scenario's quantity unit (kg, firearms).
+        description: one sentence for tables and plot labels.
+        summary: ``mean`` of the weekly series or ``ratio`` of two window sums.
+        num, den: for ``ratio``: names of the series summed (den may add several).
+        higher_is: "better" / "worse" for enforcement, or "" when neutral.
+    """
+
+    name: str
+    unit: str
+    description: str
+    summary: str = "mean"
+    num: str = ""
+    den: tuple[str, ...] = ()
+    higher_is: str = ""
+
+    def label(self, q: str = "kg") -> str:
+        """Axis label with units, e.g. ``delivered (kg/week)``."""
+        return f"{self.name.replace('_', ' ')} ({self.unit.format(q=q)})"
+
+
+_M = [
+    Metric("delivered", "{q}/week", "quantity sold at markets", higher_is="worse"),
+    Metric("seized", "{q}/week", "quantity seized by all agencies", higher_is="better"),
+    Metric("interdiction_rate", "share", "seized / (seized + delivered)", "ratio",
+           "seized", ("seized", "delivered"), "better"),  # fmt: skip
+    Metric("seizure_events", "seizures/week", "number of shipments seized"),
+    Metric("seized_value", "USD/week", "value of seized shipments at the place of seizure"),
+    Metric("value_per_seizure", "USD", "mean value of a seized shipment", "ratio",
+           "seized_value", ("seizure_events",)),  # fmt: skip
+    Metric("route_entropy", "bits", "Shannon entropy of flow over legs"),
+    Metric("active_legs", "legs", "legs carrying any flow in the week"),
+    Metric("active_states", "states", "states whose locations see any flow in the week"),
+    Metric("displacement", "share",
+           "share of flow through states not used in the first post-burn-in year"),  # fmt: skip
+    Metric("orgs_active", "organisations", "organisations that shipped in the week"),
+    Metric("policy_cost", "USD/year", "annual cost of the policies in force"),
+    Metric("produced", "{q}/week", "quantity leaving sources"),
+    Metric("in_flight", "{q}", "quantity on the way at the end of the week"),
+]
+REGISTRY: dict[str, Metric] = {m.name: m for m in _M}
+#: The metrics shown by default in tables and figures.
+MAIN = ("delivered", "seized", "interdiction_rate", "displacement")
+
+
+def entropy_bits(flow: np.ndarray) -> float:
+    """Shannon entropy (bits) of a non-negative flow vector; 0 when there is no flow."""
+    tot = flow.sum()
+    if tot <= 0:
+        return 0.0
+    p = flow[flow > 0] / tot
+    return float(-(p * np.log2(p)).sum())
+
+
+def summarize(series: dict[str, np.ndarray], burn_in: int) -> dict[str, float]:
+    """One number per metric over ticks ``burn_in`` .. end."""
+    out = {}
+    for name, m in REGISTRY.items():
+        if name not in series:
+            continue
+        if m.summary == "ratio":
+            num = float(np.nansum(series[m.num][burn_in:]))
+            den = float(sum(np.nansum(series[d][burn_in:]) for d in m.den))
+            out[name] = num / den if den > 0 else float("nan")
+        else:
+            window = series[name][burn_in:]
+            ok = ~np.isnan(window)
+            out[name] = float(window[ok].mean()) if ok.any() else float("nan")
+    return out

@@ -1,0 +1,192 @@
+"""The World: states, locations, legs and agreements as arrays, built from a scenario.
+
+The world is the static part of a run. Everything that changes during a run
+(effective capacities, beliefs, shipments) lives in the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from sim.params import ORG_PARAMS, STATE_PARAMS
+from sim.scenario import Scenario
+
+#: Quantity unit by commodity (metric units are rendered with it).
+COMMODITY_UNITS = {"firearms": "firearms", "weapons": "firearms"}
+
+# Defaults for state fields a scenario may leave out (illustrative).
+STATE_DEFAULTS = {
+    "capacity": 10.0,
+    "detection": 0.01,
+    "integrity": 0.8,
+    "investigators": 10,
+    "extradites_nationals": True,
+}
+
+
+@dataclass
+class World:
+    """Static structure of a scenario as numpy arrays (indices, not ids, inside the tick).
+
+    Attributes:
+        state_ids: state ids in index order; ``state_index`` maps id -> index.
+        capacity, detection, integrity: base enforcement per state (before policies).
+        loc_ids, loc_state: locations and the state each lies in.
+        price: value per unit at a location (sources and markets; 0 elsewhere).
+        leg_from, leg_to, leg_cost: the directed legs (``both_ways`` legs appear twice).
+        leg_state: the state whose agency inspects a leg's arrivals (state of ``to``).
+        orgs: one dict per organisation with resolved parameters and indices.
+        graph: networkx DiGraph of locations with the leg index on each edge (``e``).
+    """
+
+    scenario: Scenario
+    params: dict
+    state_ids: list[str]
+    state_index: dict[str, int]
+    state_names: list[str]
+    capacity: np.ndarray
+    detection: np.ndarray
+    integrity: np.ndarray
+    investigators: np.ndarray
+    extradites_nationals: np.ndarray
+    laws: list[set[str]]
+    exploration: np.ndarray
+    agency_learning_rate: np.ndarray
+    loc_ids: list[str]
+    loc_index: dict[str, int]
+    loc_state: np.ndarray
+    loc_kind: list[str]
+    production: np.ndarray
+    price: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    leg_from: np.ndarray
+    leg_to: np.ndarray
+    leg_cost: np.ndarray
+    leg_mode: list[str]
+    leg_state: np.ndarray
+    graph: nx.DiGraph
+    orgs: list[dict]
+    agreements: list[dict] = field(default_factory=list)
+    policies: list[dict] = field(default_factory=list)
+    unit: str = "kg"
+
+    @property
+    def n_states(self) -> int:  # noqa: D102
+        return len(self.state_ids)
+
+    @property
+    def n_locations(self) -> int:  # noqa: D102
+        return len(self.loc_ids)
+
+    @property
+    def n_legs(self) -> int:  # noqa: D102
+        return len(self.leg_from)
+
+    def prior_risk(self) -> np.ndarray:
+        """A-priori chance a shipment is seized on arriving over each leg (reputation).
+
+        Uses base enforcement with effort spread evenly over the state's locations.
+        """
+        n_loc = np.bincount(self.loc_state, minlength=self.n_states).clip(min=1)
+        effort = self.capacity / n_loc
+        p_state = self.integrity * (1.0 - np.exp(-self.detection * effort))
+        return p_state[self.leg_state]
+
+
+def build_world(scenario: Scenario) -> World:
+    """Build the World arrays from a validated scenario."""
+    d = scenario.data
+    params = scenario.params
+    states = d["states"]
+    sid = [s["id"] for s in states]
+    sidx = {s: i for i, s in enumerate(sid)}
+
+    def col(key, default=None):
+        return np.array(
+            [s.get(key, STATE_DEFAULTS.get(key, default)) for s in states], dtype=float
+        )
+
+    locs = d.get("locations", [])
+    lid = [loc["id"] for loc in locs]
+    lidx = {x: i for i, x in enumerate(lid)}
+    legs = []
+    for leg in d.get("legs", []):
+        legs.append((lidx[leg["from"]], lidx[leg["to"]], float(leg["cost"]), leg.get("mode", "land")))
+        if leg.get("both_ways"):
+            legs.append(
+                (lidx[leg["to"]], lidx[leg["from"]], float(leg["cost"]), leg.get("mode", "land"))
+            )
+    # One leg per ordered pair: a later duplicate replaces an earlier one.
+    uniq = {(a, b): (a, b, c, m) for a, b, c, m in legs}
+    legs = list(uniq.values())
+    leg_from = np.array([x[0] for x in legs], dtype=np.int64)
+    leg_to = np.array([x[1] for x in legs], dtype=np.int64)
+    loc_state = np.array([sidx[loc["state"]] for loc in locs], dtype=np.int64)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(len(lid)))
+    for e, (a, b, c, _m) in enumerate(legs):
+        g.add_edge(a, b, e=e, cost=c)
+
+    # Production is split evenly between the organisations sharing a source.
+    users = {}
+    for o in d["organizations"]:
+        for s in o["sources"]:
+            users[s] = users.get(s, 0) + 1
+    orgs = []
+    for o in d["organizations"]:
+        op = {k: o.get(k, params[k]) for k in ORG_PARAMS}
+        op["risk_premium_rate"] = o.get("learning_rate", op["risk_premium_rate"])
+        orgs.append(
+            {
+                "id": o["id"],
+                "name": o.get("name", o["id"]),
+                "commodity": o.get("commodity", "cocaine"),
+                "sources": [lidx[s] for s in o["sources"]],
+                "markets": [lidx[m] for m in o["markets"]],
+                "production": [
+                    int(round(locs[lidx[s]].get("production", 0.0) / users[s])) for s in o["sources"]
+                ],
+                **op,
+            }
+        )
+    commodities = {o["commodity"] for o in orgs}
+    unit = COMMODITY_UNITS.get(next(iter(commodities)), "kg") if len(commodities) == 1 else "units"
+    return World(
+        scenario=scenario,
+        params=params,
+        state_ids=sid,
+        state_index=sidx,
+        state_names=[s.get("name", s["id"]) for s in states],
+        capacity=col("capacity"),
+        detection=col("detection"),
+        integrity=col("integrity"),
+        investigators=col("investigators").astype(np.int64),
+        extradites_nationals=np.array(
+            [bool(s.get("extradites_nationals", True)) for s in states], dtype=bool
+        ),
+        laws=[set(s.get("laws", [])) for s in states],
+        exploration=np.array([s.get(k, params[k]) for s in states for k in STATE_PARAMS[:1]]),
+        agency_learning_rate=np.array([s.get(STATE_PARAMS[1], params[STATE_PARAMS[1]]) for s in states]),
+        loc_ids=lid,
+        loc_index=lidx,
+        loc_state=loc_state,
+        loc_kind=[loc.get("kind", "hub") for loc in locs],
+        production=np.array([loc.get("production", 0.0) for loc in locs], dtype=float),
+        price=np.array([loc.get("price", 0.0) for loc in locs], dtype=float),
+        lat=np.array([loc.get("lat", np.nan) for loc in locs], dtype=float),
+        lon=np.array([loc.get("lon", np.nan) for loc in locs], dtype=float),
+        leg_from=leg_from,
+        leg_to=leg_to,
+        leg_cost=np.array([x[2] for x in legs], dtype=float),
+        leg_mode=[x[3] for x in legs],
+        leg_state=loc_state[leg_to] if len(legs) else np.zeros(0, dtype=np.int64),
+        graph=g,
+        orgs=orgs,
+        agreements=list(d.get("agreements", [])),
+        policies=list(d.get("policies", [])),
+        unit=unit,
+    )
