@@ -65,7 +65,16 @@ def seizure_probability(model: TraffickingModel, loc: np.ndarray, intel: np.ndar
 
 
 def learn(model: TraffickingModel, seized_loc_counts: np.ndarray) -> None:
-    """Agency belief per location: p <- (1 - d) p + d * 1[seizure there this tick] (NarcoLogic)."""
-    d = model.world.agency_learning_rate[model.world.loc_state]
-    hit = (seized_loc_counts > 0).astype(float)
+    """Agency belief per location: p <- (1 - d) p + d * h, NarcoLogic's update.
+
+    NarcoLogic (monthly ticks, a few movements per node) uses h = 1[seizure]. A week
+    here can bring many shipments through one place, so h is the location's seizures
+    relative to the state's busiest location this week: effort follows the traffic,
+    and an agency re-targets its most successful sites first.
+    """
+    w = model.world
+    d = w.agency_learning_rate[w.loc_state]
+    top = np.zeros(w.n_states)
+    np.maximum.at(top, w.loc_state, seized_loc_counts)
+    hit = seized_loc_counts / np.maximum(top[w.loc_state], 1.0)
     model.agency_belief = (1.0 - d) * model.agency_belief + d * hit

@@ -54,10 +54,12 @@ PARAMS: dict[str, tuple[float, str, str]] = {
     "k_paths": (4, "int", "candidate paths per source-market pair (illustrative)"),
     # --- traffickers: adaptation (NarcoLogic expand / consolidate) -----------------
     "loss_tolerance": (
-        0.045,
+        0.1,
         "prob",
-        "share of shipped value an organisation tolerates losing per period; "
-        "NarcoLogic calibrated ~0.045",
+        "share of shipped value an organisation tolerates losing per period. NarcoLogic "
+        "calibrated ~0.045 (Magliocca et al. PNAS 2019) against its own monthly node "
+        "accounting; here losses are valued where the seizure happens and compared with "
+        "shipped value at market price, so 0.1 (illustrative, recalibrated on the toy)",
     ),
     "expand_max": (
         2,

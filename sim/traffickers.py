@@ -128,11 +128,12 @@ class Organisation(mesa.Agent):
         self.period_loss = 0.0
         self.period_shipped = 0.0
         self.expansions = 0
-        # Start on the cheapest path from each source to each market.
+        # Start on the cheapest path (by a-priori generalised cost) to each market.
         w = model.world
+        prior_w = self.leg_weights()
         for s in self.sources:
             for m in self.markets:
-                nodes = nx.shortest_path(w.graph, s, m, weight="cost")
+                nodes = nx.shortest_path(w.graph, s, m, weight=lambda a, b, d: prior_w[d["e"]])
                 self.territory[[w.graph[a][b]["e"] for a, b in zip(nodes, nodes[1:])]] = True
         self.refresh_candidates()
 

@@ -1,0 +1,107 @@
+"""Rich tables for the CLI: scenario descriptions, metric summaries, validation results."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.metrics import REGISTRY
+from sim.policies import from_dict
+from sim.scenario import Scenario
+
+
+def _fmt(x) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    ax = abs(x)
+    if ax >= 1e4:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.3g}" if ax < 1 else f"{x:.3f}"
+
+
+def metrics_table(metrics: dict, title: str, console: Console | None = None) -> None:
+    """Print metric -> mean and 95% interval."""
+    t = Table(title=title, title_justify="left")
+    t.add_column("metric")
+    t.add_column("mean", justify="right")
+    t.add_column("95% interval", justify="right")
+    t.add_column("unit")
+    t.add_column("what it is", style="dim")
+    for name, v in metrics.items():
+        t.add_row(name, _fmt(v["mean"]), f"{_fmt(v['ci_low'])} .. {_fmt(v['ci_high'])}",
+                  v.get("unit", ""), REGISTRY[name].description)  # fmt: skip
+    (console or Console()).print(t)
+
+
+def agreement_matrix(sc: Scenario) -> Table:
+    """States x states: M = MLAT, E = extradition, J = joint team, D = shared database."""
+    ids = [s["id"] for s in sc.data["states"]]
+    cell = {(a, b): set() for a in ids for b in ids}
+    for ag in sc.data.get("agreements", []):
+        t = ag["type"]
+        members = ag.get("between") or ag.get("members") or ag.get("states") or []
+        letter = {"mlat": "M", "extradition": "E", "jit": "J", "database": "D"}[t]
+        for a in members:
+            for b in members:
+                if a != b:
+                    cell[(a, b)].add(letter)
+    t = Table(title="Agreements in force (M mlat, E extradition, J joint team, D database)",
+              title_justify="left")  # fmt: skip
+    t.add_column("")
+    for b in ids:
+        t.add_column(b, justify="center")
+    for a in ids:
+        t.add_row(a, *["." if a == b else "".join(sorted(cell[(a, b)])) or "-" for b in ids])
+    return t
+
+
+def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
+    """Print what a scenario contains and what a run of it will measure."""
+    c = console or Console()
+    d = sc.data
+    c.print(f"[bold]{sc.name}[/bold]  ({sc.path})")
+    if sc.description:
+        c.print(sc.description)
+    c.print(f"{sc.ticks} weeks, burn-in {sc.burn_in}; {len(d['states'])} states, "
+            f"{len(d.get('locations', []))} locations, {len(d.get('legs', []))} legs, "
+            f"{len(d['organizations'])} organisations")  # fmt: skip
+    t = Table(title="States", title_justify="left")
+    for col in ("id", "name", "capacity", "detection", "integrity", "investigators",
+                "extradites nationals", "laws"):  # fmt: skip
+        t.add_column(col)
+    for s in d["states"]:
+        t.add_row(s["id"], s.get("name", ""), _fmt(s.get("capacity")), _fmt(s.get("detection")),
+                  _fmt(s.get("integrity")), str(s.get("investigators", "-")),
+                  "yes" if s.get("extradites_nationals", True) else "no",
+                  ", ".join(s.get("laws", [])))  # fmt: skip
+    c.print(t)
+    c.print(agreement_matrix(sc))
+    t = Table(title="Organisations", title_justify="left")
+    for col in ("id", "commodity", "sources", "markets"):
+        t.add_column(col)
+    for o in d["organizations"]:
+        t.add_row(o["id"], o.get("commodity", "cocaine"), ", ".join(o["sources"]),
+                  ", ".join(o["markets"]))  # fmt: skip
+    c.print(t)
+    pols = d.get("policies", [])
+    c.print("[bold]Policies[/bold]" + ("" if pols else ": none (status quo)"))
+    for p in pols:
+        c.print("  - " + from_dict(p).describe())
+    c.print("[bold]Measured[/bold]: " + ", ".join(REGISTRY))
+    if sc.overrides:
+        c.print("[bold]Overrides[/bold]: " + " ".join(sc.overrides))
+
+
+def checks_table(results, console: Console | None = None) -> None:
+    """Print validation checks: id, name, pass/fail, value and expectation."""
+    t = Table(title="Validation (stylized facts, paired seeds)", title_justify="left")
+    for col in ("id", "fact", "result", "measured", "expected"):
+        t.add_column(col)
+    for r in results:
+        t.add_row(r.id, r.name, "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+                  r.value_text(), r.expected)  # fmt: skip
+    (console or Console()).print(t)

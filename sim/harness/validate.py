@@ -1,0 +1,266 @@
+"""Stylized-fact checks (../shared/VALIDATION.md): paired seeds, 95% intervals.
+
+Each check builds its set-up from a shipped scenario (a policy or an override added
+to the status quo), runs baseline and alternative on the same run seeds (common
+random numbers), and judges the paired differences. A direction is claimed only
+when the 95% interval of the paired difference excludes zero.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from sim.harness.runner import RunResult, run_replicates
+from sim.harness.stats import paired_diff
+from sim.scenario import Scenario, load_scenario, validate
+
+TOY = "toy_corridor"
+
+
+@dataclass
+class CheckResult:
+    """One check's verdict.
+
+    Attributes:
+        id: row id in VALIDATION.md (V1, V2, ...).
+        name: the stylized fact.
+        passed: whether every criterion held.
+        value: the measured numbers (criterion -> value).
+        expected: the expectation, in words.
+        criteria: criterion -> passed.
+    """
+
+    id: str
+    name: str
+    passed: bool
+    value: dict
+    expected: str
+    criteria: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON form (DESIGN 4.2)."""
+        return {"id": self.id, "name": self.name, "passed": self.passed, "value": self.value,
+                "expected": self.expected, "criteria": self.criteria}  # fmt: skip
+
+    def value_text(self) -> str:
+        """Short rendering of the measured values for tables."""
+        parts = []
+        for k, v in self.value.items():
+            ok = self.criteria.get(k)
+            mark = "" if ok is None else (" ok" if ok else " NO")
+            parts.append(f"{k}={v:.3g}{mark}" if isinstance(v, float) else f"{k}={v}{mark}")
+        return "; ".join(parts)
+
+
+@dataclass
+class Setting:
+    """How checks run: replicates per arm, root seed, workers."""
+
+    replicates: int = 12
+    seed: int = 0
+    workers: int | None = None
+
+    def run(self, sc: Scenario) -> list[RunResult]:
+        """Run the arm; fail loudly if a run crashed (a check needs every pair)."""
+        res = run_replicates(sc, self.replicates, seed=self.seed, workers=self.workers)
+        bad = [r for r in res if r.status != "ok"]
+        if bad:
+            raise RuntimeError(f"{sc.name}: run {bad[0].replicate} failed: {bad[0].error}")
+        return res
+
+
+def variant(sc: Scenario, name: str, policies=(), overrides=()) -> Scenario:
+    """A copy of ``sc`` with extra policies and ``--set`` style overrides."""
+    out = sc.with_overrides(list(overrides))
+    data = copy.deepcopy(out.data)
+    data["policies"] = [*data.get("policies", []), *policies]
+    validate(data, sc.path)
+    return Scenario(name, sc.path, data, out.overrides)
+
+
+def window_sum(results, attr: str, start: int, stop: int | None = None) -> np.ndarray:
+    """Per run: (states,) sums of a per-week per-state array over ticks [start, stop)."""
+    return np.array([getattr(r, attr)[start:stop].sum(0) for r in results])
+
+
+def metric(results, name: str, start: int | None = None, stop: int | None = None) -> np.ndarray:
+    """Per run: a summary metric (whole window) or the mean of its series over [start, stop)."""
+    if start is None:
+        return np.array([r.summary[name] for r in results])
+    return np.array([np.nanmean(r.series[name][start:stop]) for r in results])
+
+
+def _positive(d: dict) -> bool:
+    return d["diff_ci_low"] > 0
+
+
+def _negative(d: dict) -> bool:
+    return d["diff_ci_high"] < 0
+
+
+def _not_lower(d: dict) -> bool:
+    return d["diff_ci_high"] >= 0
+
+
+def _verdict(cid, name, expected, criteria: dict[str, tuple[float, bool]]) -> CheckResult:
+    value = {k: float(v) for k, (v, _ok) in criteria.items()}
+    ok = {k: bool(b) for k, (_v, b) in criteria.items()}
+    return CheckResult(cid, name, all(ok.values()), value, expected, ok)
+
+
+# --------------------------------------------------------------------------- checks
+def check_v1(st: Setting) -> CheckResult:
+    """Balloon effect: a surge in Midland pushes flow into Westland and Eastland."""
+    base = load_scenario(TOY)
+    start, surged, neighbours = 104, "MID", ("WES", "EAS")
+    alt = variant(base, "surge", [{"type": "surge", "state": surged, "factor": 2.0, "start": start}])
+    b, a = st.run(base), st.run(alt)
+    idx = {s["id"]: i for i, s in enumerate(base.data["states"])}
+    nb = [idx[s] for s in neighbours]
+    flow_b = window_sum(b, "state_flow", start)[:, nb].sum(1)
+    flow_a = window_sum(a, "state_flow", start)[:, nb].sum(1)
+    d_flow = paired_diff(flow_b, flow_a)
+    early = start + 13
+    seiz_b = window_sum(b, "state_seized", start, early)[:, idx[surged]]
+    seiz_a = window_sum(a, "state_seized", start, early)[:, idx[surged]]
+    deliv_b = metric(b, "delivered", start, early)
+    deliv_a = metric(a, "delivered", start, early)
+    rise_seized = (seiz_a.mean() - seiz_b.mean()) / max(seiz_b.mean(), 1e-9)
+    fall_deliv = (deliv_b.mean() - deliv_a.mean()) / max(deliv_b.mean(), 1e-9)
+    d_states = paired_diff(metric(b, "active_states", start), metric(a, "active_states", start))
+    return _verdict(
+        "V1",
+        "Balloon effect",
+        "flow through neighbours rises; delivered falls much less than seizures in the "
+        "surged state rise; active states do not fall",
+        {
+            "neighbour_flow_change": (d_flow["diff_mean"], _positive(d_flow)),
+            "surged_seizure_rise": (rise_seized, rise_seized > 0),
+            "delivered_fall": (fall_deliv, fall_deliv < 0.5 * rise_seized),
+            "active_states_change": (d_states["diff_mean"], _not_lower(d_states)),
+        },
+    )
+
+
+def _scaled_capacity(sc: Scenario, factor: float) -> list[str]:
+    return [f"states.{s['id']}.capacity={s.get('capacity', 10.0) * factor}"
+            for s in sc.data["states"]]  # fmt: skip
+
+
+def check_v2(st: Setting) -> CheckResult:
+    """Dispersion under pressure: more capacity, more and smaller seizures on more routes."""
+    base = load_scenario(TOY)
+    levels = (0.5, 1.0, 2.0)
+    arms = [st.run(variant(base, f"x{f}", overrides=_scaled_capacity(base, f))) for f in levels]
+    crit = {}
+    for (f0, r0), (f1, r1) in zip(zip(levels, arms), list(zip(levels, arms))[1:]):
+        tag = f"x{f0:g}->x{f1:g}"
+        d = {m: paired_diff(metric(r0, m), metric(r1, m)) for m in
+             ("seized", "value_per_seizure", "route_entropy", "active_legs")}  # fmt: skip
+        crit[f"seized {tag}"] = (d["seized"]["diff_mean"], _positive(d["seized"]))
+        crit[f"value_per_seizure {tag}"] = (
+            d["value_per_seizure"]["diff_mean"], _negative(d["value_per_seizure"]))  # fmt: skip
+        crit[f"route_entropy {tag}"] = (d["route_entropy"]["diff_mean"], _positive(d["route_entropy"]))
+        crit[f"active_legs {tag}"] = (d["active_legs"]["diff_mean"], _not_lower(d["active_legs"]))
+    return _verdict("V2", "Dispersion under pressure",
+                    "seized up, value per seizure down, route entropy up, active legs up or equal",
+                    crit)  # fmt: skip
+
+
+def _prior_graph(sc: Scenario) -> tuple[nx.DiGraph, dict, object]:
+    """The location graph weighted by what an organisation expects before any seizure."""
+    from sim.world import build_world
+
+    w = build_world(sc)
+    risk = w.prior_risk()
+    value = w.price[w.orgs[0]["markets"]].mean()
+    ra = w.orgs[0]["risk_aversion"]
+    g = nx.DiGraph()
+    for e in range(w.n_legs):
+        g.add_edge(int(w.leg_from[e]), int(w.leg_to[e]), e=e,
+                   w=float(w.leg_cost[e] + ra * risk[e] * value))  # fmt: skip
+    return g, w, value
+
+
+def _path_legs(g: nx.DiGraph, nodes: list[int]) -> list[int]:
+    return [g[a][b]["e"] for a, b in zip(nodes, nodes[1:])]
+
+
+def check_v5(st: Setting) -> CheckResult:
+    """Route diversion: block the cheapest path's transit state; flow takes the next path."""
+    base = load_scenario(TOY)
+    g, w, _ = _prior_graph(base)
+    src, mkt = w.orgs[0]["sources"][0], w.orgs[0]["markets"][0]
+    cheapest = nx.shortest_path(g, src, mkt, weight="w")
+    ends = {int(w.loc_state[src]), int(w.loc_state[mkt])}
+    transit = [int(w.loc_state[n]) for n in cheapest[1:-1] if int(w.loc_state[n]) not in ends]
+    for blocked_state in transit:  # the first transit state the corridor can route around
+        g2 = g.copy()
+        g2.remove_nodes_from([n for n in g if w.loc_state[n] == blocked_state])
+        if nx.has_path(g2, src, mkt):
+            break
+    else:
+        raise RuntimeError("V5: the cheapest path has no transit state that can be avoided")
+    start = 104
+    alt = variant(base, "block", [{"type": "surge", "state": w.state_ids[blocked_state],
+                                   "factor": 100.0, "start": start}])  # fmt: skip
+    predicted = nx.shortest_path(g2, src, mkt, weight="w")
+    others = [p for p in nx.all_simple_paths(g2, src, mkt) if p != predicted]
+    b, a = st.run(base), st.run(alt)
+    settle = start + 26
+    fb, fa = window_sum(b, "leg_flow", settle), window_sum(a, "leg_flow", settle)
+
+    def path_flow(flow, nodes):  # bottleneck flow: what can have travelled the whole path
+        return flow[:, _path_legs(g, nodes)].min(1)
+
+    d_pred = paired_diff(path_flow(fb, predicted), path_flow(fa, predicted))
+    gains = [(path_flow(fa, p) - path_flow(fb, p)).mean() for p in others]
+    best_other = max(gains) if gains else 0.0
+    names = "->".join(w.loc_ids[n] for n in predicted)
+    return _verdict("V5", "Route diversion",
+                    f"flow moves to the predicted next-cheapest path {names}",
+                    {"predicted_path_gain": (d_pred["diff_mean"], _positive(d_pred)),
+                     "best_other_path_gain": (best_other, best_other < d_pred["diff_mean"])})  # fmt: skip
+
+
+def check_v14(st: Setting) -> CheckResult:
+    """Null model: without interdiction, fewer legs and flow on the cheapest routes."""
+    base = load_scenario(TOY)
+    alt = variant(base, "no_interdiction", overrides=_scaled_capacity(base, 0.0))
+    b, a = st.run(base), st.run(alt)
+    g, w, _ = _prior_graph(base)
+    src, mkt = w.orgs[0]["sources"][0], w.orgs[0]["markets"][0]
+    # without interdiction there is no risk: the cheapest route is the cheapest by cost
+    cheapest = _path_legs(g, nx.shortest_path(g, src, mkt, weight=lambda a, b, d: w.leg_cost[d["e"]]))
+    share_b = window_sum(b, "leg_flow", base.burn_in)[:, cheapest].min(1) / np.array(
+        [r.series["produced"][base.burn_in:].sum() for r in b])
+    share_a = window_sum(a, "leg_flow", base.burn_in)[:, cheapest].min(1) / np.array(
+        [r.series["produced"][base.burn_in:].sum() for r in a])
+    d_legs = paired_diff(metric(b, "active_legs"), metric(a, "active_legs"))
+    d_ent = paired_diff(metric(b, "route_entropy"), metric(a, "route_entropy"))
+    d_share = paired_diff(share_b, share_a)
+    return _verdict("V14", "Null model",
+                    "interdiction off: fewer active legs, more flow on the cheapest route, "
+                    "lower route entropy",
+                    {"active_legs_change": (d_legs["diff_mean"], _negative(d_legs)),
+                     "route_entropy_change": (d_ent["diff_mean"], _negative(d_ent)),
+                     "cheapest_route_share_change": (d_share["diff_mean"], _positive(d_share))})  # fmt: skip
+
+
+CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
+    "V1": check_v1,
+    "V2": check_v2,
+    "V5": check_v5,
+    "V14": check_v14,
+}
+
+
+def run_checks(ids, replicates: int | None = None, seed: int = 0, workers=None) -> list[CheckResult]:
+    """Run the named checks with ``replicates`` paired runs per arm."""
+    st = Setting(replicates or Setting.replicates, seed, workers)
+    return [CHECKS[i](st) for i in ids]
