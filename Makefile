@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check sim tests benchmarks
 
 baseline: $(STAMP)
-	$(PY) -m tests.baseline --update
+	$(PY) tests/baseline.py --update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -53,13 +53,14 @@ def scenarios() -> None:
 
     Example: xborder scenarios
     """
-    from rich.console import Console
     from rich.table import Table
+
+    from sim.describe import _console
 
     t = Table("name", "description", "file", box=None)
     for name, desc, path in list_scenarios():
         t.add_row(name, desc, str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path))
-    Console().print(t)
+    _console().print(t)
 
 
 @app.command()

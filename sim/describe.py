@@ -12,6 +12,12 @@ from sim.policies import from_dict
 from sim.scenario import Scenario
 
 
+def _console() -> Console:
+    """A console; wide enough for the tables when output is not a terminal."""
+    c = Console()
+    return c if c.is_terminal else Console(width=160)
+
+
 def _fmt(x) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
@@ -34,7 +40,7 @@ def metrics_table(metrics: dict, title: str, console: Console | None = None) -> 
     for name, v in metrics.items():
         t.add_row(name, _fmt(v["mean"]), f"{_fmt(v['ci_low'])} .. {_fmt(v['ci_high'])}",
                   v.get("unit", ""), REGISTRY[name].description)  # fmt: skip
-    (console or Console()).print(t)
+    (console or _console()).print(t)
 
 
 def agreement_matrix(sc: Scenario) -> Table:
@@ -61,7 +67,7 @@ def agreement_matrix(sc: Scenario) -> Table:
 
 def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     """Print what a scenario contains and what a run of it will measure."""
-    c = console or Console()
+    c = console or _console()
     d = sc.data
     c.print(f"[bold]{sc.name}[/bold]  ({sc.path})")
     if sc.description:
@@ -104,4 +110,4 @@ def checks_table(results, console: Console | None = None) -> None:
     for r in results:
         t.add_row(r.id, r.name, "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
                   r.value_text(), r.expected)  # fmt: skip
-    (console or Console()).print(t)
+    (console or _console()).print(t)

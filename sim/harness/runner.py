@@ -79,6 +79,15 @@ def _run_batch(scenario: Scenario, jobs: list[tuple[int, int]], ticks) -> list[R
     return [run_one(scenario, seed, rep, ticks) for rep, seed in jobs]
 
 
+def _mp_context():
+    """Forkserver with the model preloaded: safe with threads, and workers start fast."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.model"])
+    return ctx
+
+
 def default_workers() -> int:
     """Worker processes by default: the cores this process may use."""
     try:
@@ -119,7 +128,7 @@ def run_replicates(
         # batches of a few runs keep the per-task overhead small
         size = max(1, min(8, replicates // (4 * workers)))
         batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
             futs = [pool.submit(_run_batch, scenario, b, ticks) for b in batches]
             for fut in as_completed(futs):
                 for r in fut.result():
