@@ -58,11 +58,17 @@ AGREEMENT_FIELDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 class ScenarioError(ValueError):
     """A problem with a scenario file: one line naming the file, the key and the problem."""
 
     def __init__(self, file: str | Path, key: str, problem: str):
         self.file, self.key, self.problem = str(file), key, problem
+        file, key, problem = _one_line(str(file)), _one_line(key), _one_line(problem)
         super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
 
 
@@ -115,7 +121,9 @@ def resolve_path(name_or_path: str | Path) -> Path:
     p = Path(name_or_path)
     if p.is_file():
         return p
-    for cand in (SCENARIO_DIR / p, SCENARIO_DIR / f"{p}.toml", SCENARIO_DIR / p.name):
+    if len(p.parts) > 1:
+        raise ScenarioError(p, "", "no such scenario file")
+    for cand in (SCENARIO_DIR / p, SCENARIO_DIR / f"{p}.toml"):
         if cand.is_file():
             return cand
     raise ScenarioError(p, "", "no such scenario file (try `xborder scenarios`)")
@@ -174,6 +182,14 @@ _ID_KEYS = {"states": ("id",), "locations": ("id",), "organizations": ("id",),
             "legs": ("from", "to")}  # fmt: skip
 
 
+def _merge_key(item, idk: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The id tuple of a table to merge by, or None (not a table, or ids not strings)."""
+    if not isinstance(item, dict):
+        return None
+    k = tuple(item.get(x) for x in idk)
+    return k if all(isinstance(x, str) for x in k) else None
+
+
 def _merge(base: dict, child: dict) -> dict:
     """Child overrides base; tables merge by id, agreements and policies append."""
     out = copy.deepcopy(base)
@@ -182,14 +198,21 @@ def _merge(base: dict, child: dict) -> dict:
             out[key] = {**out[key], **val}
         elif key in _ID_KEYS and isinstance(val, list) and isinstance(out.get(key), list):
             idk = _ID_KEYS[key]
-            index = {tuple(it.get(k) for k in idk): it for it in out[key] if isinstance(it, dict)}
+            index = {}
+            for it in out[key]:
+                if (k := _merge_key(it, idk)) is not None:
+                    index.setdefault(k, it)
             for item in val:
-                k = tuple(item.get(k) for k in idk) if isinstance(item, dict) else None
-                if k in index:
+                k = _merge_key(item, idk)
+                if k is not None and k in index:
                     index[k].update(item)
                 else:
                     out[key].append(item)
-        elif key in ("agreements", "policies") and isinstance(val, list):
+        elif (
+            key in ("agreements", "policies")
+            and isinstance(val, list)
+            and isinstance(out.get(key, []), list)
+        ):
             out[key] = [*out.get(key, []), *val]
         else:
             out[key] = val
@@ -212,18 +235,22 @@ def apply_overrides(data: dict, overrides: list[str], path: Path | str) -> None:
             raise ScenarioError(path, item, "an override must look like NAME=VALUE")
         key, text = (s.strip() for s in item.split("=", 1))
         value = parse_value(text)
-        if key in P.PARAMS:
-            data.setdefault("params", {})[key] = value
-            continue
         parts = key.split(".")
-        if parts[0] == "params" and len(parts) == 2:
-            data.setdefault("params", {})[parts[1]] = value
+        if not key:
+            raise ScenarioError(path, item, "an override must look like NAME=VALUE")
+        if key in P.PARAMS or (parts[0] == "params" and len(parts) == 2):
+            params = data.setdefault("params", {})
+            if not isinstance(params, dict):
+                raise ScenarioError(path, "params", "expected a table")
+            params[parts[-1]] = value
         elif len(parts) == 1:
             if parts[0] not in SCHEMA_TOP:
                 raise ScenarioError(path, key, "unknown parameter or scenario key")
             data[parts[0]] = value
         elif len(parts) == 3 and parts[0] in ("states", "locations", "organizations"):
             items = data.get(parts[0], [])
+            if not isinstance(items, list):
+                raise ScenarioError(path, parts[0], "expected an array of tables ([[...]])")
             match = [it for it in items if isinstance(it, dict) and it.get("id") == parts[1]]
             if not match:
                 raise ScenarioError(path, key, f"no {parts[0][:-1]} with id {parts[1]!r}")
@@ -236,7 +263,12 @@ def apply_overrides(data: dict, overrides: list[str], path: Path | str) -> None:
 
 # --------------------------------------------------------------------------- validation
 def _is_num(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _check_value(path, key: str, kind: str, v, ids: dict) -> None:
@@ -357,7 +389,7 @@ def validate(data: dict, path: Path | str) -> None:
     for i, pol in enumerate(_items(path, data, "policies", None)):
         where = f"policies[{i}]"
         t = pol.get("type")
-        if t in pol_schemas:
+        if isinstance(t, str) and t in pol_schemas:
             sch = {k: ("!" + v if k in pol_required[t] else v) for k, v in pol_schemas[t].items()}
             _check_typed(path, where, pol, {t: sch}, ids, common=True)
         else:
@@ -372,7 +404,7 @@ def validate(data: dict, path: Path | str) -> None:
 
 def _check_typed(path, where, item, schemas: dict, ids, common: bool) -> None:
     t = item.get("type")
-    if t not in schemas:
+    if not isinstance(t, str) or t not in schemas:
         raise ScenarioError(
             path, f"{where}.type", f"unknown type {t!r} (one of {', '.join(sorted(schemas))})"
         )
