@@ -189,10 +189,8 @@ class Organisation(mesa.Agent):
         loss = self.period_loss
         if self.period_shipped > 0 and loss > tol:
             self._expand()
-            self.shipment_size = max(
-                self.model.params["min_shipment_size"],
-                self.shipment_size * self.model.params["size_shrink"],
-            )
+            floor = min(self.shipment_size, self.model.params["min_shipment_size"])
+            self.shipment_size = max(floor, self.shipment_size * self.model.params["size_shrink"])
         else:
             if loss > 0:
                 self._consolidate(loss / (loss + tol))

@@ -147,5 +147,6 @@ def summarize_runs(results: list[RunResult]) -> dict[str, dict[str, float]]:
     out = {}
     for name in names:
         m, lo, hi = mean_ci([r.summary[name] for r in ok])
-        out[name] = {"mean": m, "ci_low": lo, "ci_high": hi}
+        # every registered metric is a count, share or amount: never below zero
+        out[name] = {"mean": m, "ci_low": max(lo, 0.0) if lo == lo else lo, "ci_high": hi}
     return out
