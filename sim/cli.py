@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats."""
 
     table = "table"
@@ -43,7 +43,8 @@ def _load(scenario: str, overrides: list[str] | None = None) -> Scenario:
 
 
 ScenarioArg = Annotated[
-    str, typer.Argument(help="Scenario file, or the name of a shipped one (see `xborder scenarios`).")
+    str,
+    typer.Argument(help="Scenario file, or the name of a shipped one (see `xborder scenarios`)."),
 ]
 
 
@@ -59,7 +60,11 @@ def scenarios() -> None:
 
     t = Table("name", "description", "file", box=None)
     for name, desc, path in list_scenarios():
-        t.add_row(name, desc, str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path))
+        t.add_row(
+            name,
+            desc,
+            str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path),
+        )
     _console().print(t)
 
 
@@ -85,12 +90,19 @@ def run(
     seed: Annotated[int, typer.Option(help="Root seed; run seeds are spawned from it.")] = 0,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a parameter or a dotted path: exploration=0.3, "
-                     "states.PAN.capacity=60. Repeatable."),  # fmt: skip
+        typer.Option(
+            "--set",
+            help="Override a parameter or a dotted path: exploration=0.3, "
+            "states.PAN.capacity=60. Repeatable.",
+        ),
     ] = None,
     ticks: Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv on stdout.")] = Format.table,
-    out: Annotated[Path | None, typer.Option(help="Write manifest, parquet, csv and figures here.")] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json or csv on stdout.")
+    ] = Format.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write manifest, parquet, csv and figures here.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: cores).")] = None,
 ) -> None:
     """Run a scenario's replicates and print each metric's mean with a 95% interval.
@@ -111,8 +123,9 @@ def run(
         _fail(f"{sc.path}: --ticks: must be larger than burn_in ({sc.burn_in}), got {ticks}")
     started = now()
     with progress_bar(replicates, f"{sc.name}") as advance:
-        results = run_replicates(sc, replicates, seed=seed, ticks=ticks, workers=workers,
-                                 progress=advance)  # fmt: skip
+        results = run_replicates(
+            sc, replicates, seed=seed, ticks=ticks, workers=workers, progress=advance
+        )
     commodities = {o.get("commodity", "cocaine") for o in sc.data["organizations"]}
     unit = COMMODITY_UNITS.get(next(iter(commodities)), "kg") if len(commodities) == 1 else "units"
     stats = summarize_runs(results)
@@ -130,8 +143,11 @@ def run(
     else:
         from sim.describe import metrics_table
 
-        metrics_table(metrics, f"{sc.name}: {replicates} replicates, seed {seed}, "
-                      f"weeks {sc.burn_in}-{ticks or sc.ticks} (after burn-in)")  # fmt: skip
+        metrics_table(
+            metrics,
+            f"{sc.name}: {replicates} replicates, seed {seed}, "
+            f"weeks {sc.burn_in}-{ticks or sc.ticks} (after burn-in)",
+        )
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
     for r in failed:
@@ -142,9 +158,12 @@ def run(
 
 @app.command()
 def validate(
-    only: Annotated[str | None, typer.Option(help="Comma-separated check ids, e.g. V1,V14.")] = None,
-    replicates: Annotated[int | None, typer.Option("-r", "--replicates", min=2,
-                                                   help="Paired replicates per check.")] = None,  # fmt: skip
+    only: Annotated[
+        str | None, typer.Option(help="Comma-separated check ids, e.g. V1,V14.")
+    ] = None,
+    replicates: Annotated[
+        int | None, typer.Option("-r", "--replicates", min=2, help="Paired replicates per check.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: cores).")] = None,

@@ -38,8 +38,13 @@ def metrics_table(metrics: dict, title: str, console: Console | None = None) -> 
     t.add_column("unit")
     t.add_column("what it is", style="dim")
     for name, v in metrics.items():
-        t.add_row(name, _fmt(v["mean"]), f"{_fmt(v['ci_low'])} .. {_fmt(v['ci_high'])}",
-                  v.get("unit", ""), REGISTRY[name].description)  # fmt: skip
+        t.add_row(
+            name,
+            _fmt(v["mean"]),
+            f"{_fmt(v['ci_low'])} .. {_fmt(v['ci_high'])}",
+            v.get("unit", ""),
+            REGISTRY[name].description,
+        )
     (console or _console()).print(t)
 
 
@@ -55,8 +60,10 @@ def agreement_matrix(sc: Scenario) -> Table:
             for b in members:
                 if a != b:
                     cell[(a, b)].add(letter)
-    t = Table(title="Agreements in force (M mlat, E extradition, J joint team, D database)",
-              title_justify="left")  # fmt: skip
+    t = Table(
+        title="Agreements in force (M mlat, E extradition, J joint team, D database)",
+        title_justify="left",
+    )
     t.add_column("")
     for b in ids:
         t.add_column(b, justify="center")
@@ -72,26 +79,43 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     c.print(f"[bold]{sc.name}[/bold]  ({sc.path})")
     if sc.description:
         c.print(sc.description)
-    c.print(f"{sc.ticks} weeks, burn-in {sc.burn_in}; {len(d['states'])} states, "
-            f"{len(d.get('locations', []))} locations, {len(d.get('legs', []))} legs, "
-            f"{len(d['organizations'])} organisations")  # fmt: skip
+    c.print(
+        f"{sc.ticks} weeks, burn-in {sc.burn_in}; {len(d['states'])} states, "
+        f"{len(d.get('locations', []))} locations, {len(d.get('legs', []))} legs, "
+        f"{len(d['organizations'])} organisations"
+    )
     t = Table(title="States", title_justify="left")
-    for col in ("id", "name", "capacity", "detection", "integrity", "investigators",
-                "extradites nationals", "laws"):  # fmt: skip
+    for col in (
+        "id",
+        "name",
+        "capacity",
+        "detection",
+        "integrity",
+        "investigators",
+        "extradites nationals",
+        "laws",
+    ):
         t.add_column(col)
     for s in d["states"]:
-        t.add_row(s["id"], s.get("name", ""), _fmt(s.get("capacity")), _fmt(s.get("detection")),
-                  _fmt(s.get("integrity")), str(s.get("investigators", "-")),
-                  "yes" if s.get("extradites_nationals", True) else "no",
-                  ", ".join(s.get("laws", [])))  # fmt: skip
+        t.add_row(
+            s["id"],
+            s.get("name", ""),
+            _fmt(s.get("capacity")),
+            _fmt(s.get("detection")),
+            _fmt(s.get("integrity")),
+            str(s.get("investigators", "-")),
+            "yes" if s.get("extradites_nationals", True) else "no",
+            ", ".join(s.get("laws", [])),
+        )
     c.print(t)
     c.print(agreement_matrix(sc))
     t = Table(title="Organisations", title_justify="left")
     for col in ("id", "commodity", "sources", "markets"):
         t.add_column(col)
     for o in d["organizations"]:
-        t.add_row(o["id"], o.get("commodity", "cocaine"), ", ".join(o["sources"]),
-                  ", ".join(o["markets"]))  # fmt: skip
+        t.add_row(
+            o["id"], o.get("commodity", "cocaine"), ", ".join(o["sources"]), ", ".join(o["markets"])
+        )
     c.print(t)
     pols = d.get("policies", [])
     c.print("[bold]Policies[/bold]" + ("" if pols else ": none (status quo)"))
@@ -108,6 +132,11 @@ def checks_table(results, console: Console | None = None) -> None:
     for col in ("id", "fact", "result", "measured", "expected"):
         t.add_column(col)
     for r in results:
-        t.add_row(r.id, r.name, "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
-                  r.value_text(), r.expected)  # fmt: skip
+        t.add_row(
+            r.id,
+            r.name,
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+            r.value_text(),
+            r.expected,
+        )
     (console or _console()).print(t)

@@ -59,7 +59,7 @@ def allocate_effort(model: TraffickingModel) -> np.ndarray:
 
 
 def seizure_probability(model: TraffickingModel, loc: np.ndarray, intel: np.ndarray) -> np.ndarray:
-    """P(seized) = integrity x (1 - exp(-detection x effort x intel)) at each shipment's location."""
+    """P(seized) = integrity x (1 - exp(-detection x effort x intel)) where each shipment is."""
     s = model.world.loc_state[loc]
     return model.integrity[s] * (1.0 - np.exp(-model.detection[s] * model.effort[loc] * intel))
 

@@ -42,17 +42,33 @@ class Metric:
 _M = [
     Metric("delivered", "{q}/week", "quantity sold at markets", higher_is="worse"),
     Metric("seized", "{q}/week", "quantity seized by all agencies", higher_is="better"),
-    Metric("interdiction_rate", "share", "seized / (seized + delivered)", "ratio",
-           "seized", ("seized", "delivered"), "better"),  # fmt: skip
+    Metric(
+        "interdiction_rate",
+        "share",
+        "seized / (seized + delivered)",
+        "ratio",
+        "seized",
+        ("seized", "delivered"),
+        "better",
+    ),
     Metric("seizure_events", "seizures/week", "number of shipments seized"),
     Metric("seized_value", "USD/week", "value of seized shipments at the place of seizure"),
-    Metric("value_per_seizure", "USD", "mean value of a seized shipment", "ratio",
-           "seized_value", ("seizure_events",)),  # fmt: skip
+    Metric(
+        "value_per_seizure",
+        "USD",
+        "mean value of a seized shipment",
+        "ratio",
+        "seized_value",
+        ("seizure_events",),
+    ),
     Metric("route_entropy", "bits", "Shannon entropy of flow over legs"),
     Metric("active_legs", "legs", "legs carrying any flow in the week"),
     Metric("active_states", "states", "states whose locations see any flow in the week"),
-    Metric("displacement", "share",
-           "share of flow through states not used in the first post-burn-in year"),  # fmt: skip
+    Metric(
+        "displacement",
+        "share",
+        "share of flow through states not used in the first post-burn-in year",
+    ),
     Metric("orgs_active", "organisations", "organisations that shipped in the week"),
     Metric("policy_cost", "USD/year", "annual cost of the policies in force"),
     Metric("produced", "{q}/week", "quantity leaving sources"),

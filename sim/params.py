@@ -48,8 +48,7 @@ PARAMS: dict[str, tuple[float, str, str]] = {
     "route_logit": (
         6.0,
         "nonneg",
-        "logit sensitivity to relative path cost: weight exp(-beta (C/Cmin - 1)) "
-        "(illustrative)",
+        "logit sensitivity to relative path cost: weight exp(-beta (C/Cmin - 1)) (illustrative)",
     ),
     "k_paths": (4, "int", "candidate paths per source-market pair (illustrative)"),
     # --- traffickers: adaptation (NarcoLogic expand / consolidate) -----------------

@@ -13,8 +13,15 @@ import hashlib
 import numpy as np
 
 #: The streams the model draws from, one per stochastic process.
-STREAMS = ("route_choice", "detection", "agency_explore", "adaptation", "case_open",
-           "mlat_latency", "recruitment")  # fmt: skip
+STREAMS = (
+    "route_choice",
+    "detection",
+    "agency_explore",
+    "adaptation",
+    "case_open",
+    "mlat_latency",
+    "recruitment",
+)
 
 
 def stable_hash(name: str) -> int:

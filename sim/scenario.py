@@ -20,36 +20,74 @@ from sim.policies import COMMON_FIELDS, REGISTRY
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 LOCATION_KINDS = (
-    "hub", "land_crossing", "port", "airport", "source", "source_area", "market", "market_area",
-)  # fmt: skip
+    "hub",
+    "land_crossing",
+    "port",
+    "airport",
+    "source",
+    "source_area",
+    "market",
+    "market_area",
+)
 MODES = ("land", "sea", "air", "river")
 
 # Table schemas: key -> kind (see _check_value); "!" marks a required key.
 SCHEMA_TOP = {
-    "name": "str", "description": "str", "ticks": "int", "burn_in": "int", "extends": "str",
-    "params": "table", "states": "list", "locations": "list", "legs": "list",
-    "organizations": "list", "agreements": "list", "policies": "list",
+    "name": "str",
+    "description": "str",
+    "ticks": "int",
+    "burn_in": "int",
+    "extends": "str",
+    "params": "table",
+    "states": "list",
+    "locations": "list",
+    "legs": "list",
+    "organizations": "list",
+    "agreements": "list",
+    "policies": "list",
     "uncertainties": "table",
-}  # fmt: skip
+}
 SCHEMA_STATE = {
-    "id": "!str", "name": "str", "capacity": "nonneg", "detection": "prob",
-    "integrity": "prob", "investigators": "int", "laws": "strs",
-    "extradites_nationals": "bool", "lat": "float", "lon": "float",
+    "id": "!str",
+    "name": "str",
+    "capacity": "nonneg",
+    "detection": "prob",
+    "integrity": "prob",
+    "investigators": "int",
+    "laws": "strs",
+    "extradites_nationals": "bool",
+    "lat": "float",
+    "lon": "float",
     **{k: P.PARAMS[k][1] for k in P.STATE_PARAMS},
-}  # fmt: skip
+}
 SCHEMA_LOCATION = {
-    "id": "!str", "state": "!state", "kind": "str", "name": "str", "production": "nonneg",
-    "demand": "nonneg", "price": "nonneg", "lat": "float", "lon": "float",
-}  # fmt: skip
+    "id": "!str",
+    "state": "!state",
+    "kind": "str",
+    "name": "str",
+    "production": "nonneg",
+    "demand": "nonneg",
+    "price": "nonneg",
+    "lat": "float",
+    "lon": "float",
+}
 SCHEMA_LEG = {
-    "from": "!location", "to": "!location", "mode": "str", "cost": "!nonneg",
-    "capacity": "nonneg", "both_ways": "bool",
-}  # fmt: skip
+    "from": "!location",
+    "to": "!location",
+    "mode": "str",
+    "cost": "!nonneg",
+    "capacity": "nonneg",
+    "both_ways": "bool",
+}
 SCHEMA_ORG = {
-    "id": "!str", "commodity": "str", "sources": "!locations", "markets": "!locations",
-    "name": "str", "learning_rate": "prob",
+    "id": "!str",
+    "commodity": "str",
+    "sources": "!locations",
+    "markets": "!locations",
+    "name": "str",
+    "learning_rate": "prob",
     **{k: P.PARAMS[k][1] for k in P.ORG_PARAMS},
-}  # fmt: skip
+}
 AGREEMENT_FIELDS = {
     "mlat": {"between": "!pair", "median_weeks": "pos", "success": "prob"},
     "extradition": {"between": "!pair"},
@@ -178,8 +216,12 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict:
     return _merge(base, data)
 
 
-_ID_KEYS = {"states": ("id",), "locations": ("id",), "organizations": ("id",),
-            "legs": ("from", "to")}  # fmt: skip
+_ID_KEYS = {
+    "states": ("id",),
+    "locations": ("id",),
+    "organizations": ("id",),
+    "legs": ("from", "to"),
+}
 
 
 def _merge_key(item, idk: tuple[str, ...]) -> tuple[str, ...] | None:

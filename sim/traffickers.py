@@ -83,8 +83,13 @@ class Shipments:
     def add(self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int) -> None:
         """Append new shipments at their sources (pos 0)."""
         n = len(qty)
-        new = {"org": org, "qty": qty, "path": path, "pos": np.zeros(n, np.int64),
-               "depart": np.full(n, tick, np.int64)}  # fmt: skip
+        new = {
+            "org": org,
+            "qty": qty,
+            "path": path,
+            "pos": np.zeros(n, np.int64),
+            "depart": np.full(n, tick, np.int64),
+        }
         for f in self.FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), new[f].astype(np.int64)]))
 
@@ -139,7 +144,7 @@ class Organisation(mesa.Agent):
 
     # ------------------------------------------------------------------ route choice
     def leg_weights(self) -> np.ndarray:
-        """Generalised cost per unit on each leg: cost x risk premium + risk aversion x risk x value."""
+        """Generalised cost per unit and leg: cost x risk premium + risk aversion x risk x value."""
         m = self.model
         o = self.index
         value = m.world.price[self.markets].mean()
@@ -231,8 +236,12 @@ class Organisation(mesa.Agent):
         keep = np.zeros(w.n_legs, dtype=bool)
         g = nx.DiGraph()
         for e in np.flatnonzero(self.territory):
-            g.add_edge(int(w.leg_from[e]), int(w.leg_to[e]), e=int(e),
-                       r=float(-np.log1p(-min(risk[e], 0.999999))))  # fmt: skip
+            g.add_edge(
+                int(w.leg_from[e]),
+                int(w.leg_to[e]),
+                e=int(e),
+                r=float(-np.log1p(-min(risk[e], 0.999999))),
+            )
         for s in self.sources:
             for mk in self.markets:
                 if s in g and mk in g and nx.has_path(g, s, mk):

@@ -106,16 +106,16 @@ def build_world(scenario: Scenario) -> World:
     sidx = {s: i for i, s in enumerate(sid)}
 
     def col(key, default=None):
-        return np.array(
-            [s.get(key, STATE_DEFAULTS.get(key, default)) for s in states], dtype=float
-        )
+        return np.array([s.get(key, STATE_DEFAULTS.get(key, default)) for s in states], dtype=float)
 
     locs = d.get("locations", [])
     lid = [loc["id"] for loc in locs]
     lidx = {x: i for i, x in enumerate(lid)}
     legs = []
     for leg in d.get("legs", []):
-        legs.append((lidx[leg["from"]], lidx[leg["to"]], float(leg["cost"]), leg.get("mode", "land")))
+        legs.append(
+            (lidx[leg["from"]], lidx[leg["to"]], float(leg["cost"]), leg.get("mode", "land"))
+        )
         if leg.get("both_ways"):
             legs.append(
                 (lidx[leg["to"]], lidx[leg["from"]], float(leg["cost"]), leg.get("mode", "land"))
@@ -148,7 +148,8 @@ def build_world(scenario: Scenario) -> World:
                 "sources": [lidx[s] for s in o["sources"]],
                 "markets": [lidx[m] for m in o["markets"]],
                 "production": [
-                    int(round(locs[lidx[s]].get("production", 0.0) / users[s])) for s in o["sources"]
+                    int(round(locs[lidx[s]].get("production", 0.0) / users[s]))
+                    for s in o["sources"]
                 ],
                 **op,
             }
@@ -170,7 +171,9 @@ def build_world(scenario: Scenario) -> World:
         ),
         laws=[set(s.get("laws", [])) for s in states],
         exploration=np.array([s.get(k, params[k]) for s in states for k in STATE_PARAMS[:1]]),
-        agency_learning_rate=np.array([s.get(STATE_PARAMS[1], params[STATE_PARAMS[1]]) for s in states]),
+        agency_learning_rate=np.array(
+            [s.get(STATE_PARAMS[1], params[STATE_PARAMS[1]]) for s in states]
+        ),
         loc_ids=lid,
         loc_index=lidx,
         loc_state=loc_state,

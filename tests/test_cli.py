@@ -34,8 +34,20 @@ def test_describe_prints_agreement_matrix():
 
 
 def test_run_json_contract_and_repeatable():
-    args = ("run", "toy_corridor", "-r", "3", "--seed", "4", "--ticks", "90", "--format", "json",
-            "--workers", "1")
+    args = (
+        "run",
+        "toy_corridor",
+        "-r",
+        "3",
+        "--seed",
+        "4",
+        "--ticks",
+        "90",
+        "--format",
+        "json",
+        "--workers",
+        "1",
+    )
     r1, r2 = invoke(*args), invoke(*args)
     assert r1.exit_code == 0, r1.output
     doc = json.loads(r1.stdout)
@@ -57,27 +69,61 @@ def test_run_pool_equals_serial():
 
 
 def test_run_csv_and_set_override():
-    r = invoke("run", "toy_corridor", "-r", "2", "--ticks", "80", "--format", "csv",
-               "--workers", "1")
+    r = invoke(
+        "run", "toy_corridor", "-r", "2", "--ticks", "80", "--format", "csv", "--workers", "1"
+    )
     assert r.exit_code == 0
     lines = r.stdout.strip().splitlines()
     assert lines[0] == "metric,mean,ci_low,ci_high,unit" and len(lines) == 1 + len(REGISTRY)
     rows = {ln.split(",")[0]: ln.split(",") for ln in lines[1:]}
-    off = invoke("run", "toy_corridor", "-r", "2", "--ticks", "80", "--format", "csv",
-                 "--workers", "1", *sum((["--set", f"states.{s}.capacity=0"]
-                                         for s in ("MID", "WES", "EAS", "NOR", "MKT")), []))
+    off = invoke(
+        "run",
+        "toy_corridor",
+        "-r",
+        "2",
+        "--ticks",
+        "80",
+        "--format",
+        "csv",
+        "--workers",
+        "1",
+        *sum(
+            (["--set", f"states.{s}.capacity=0"] for s in ("MID", "WES", "EAS", "NOR", "MKT")), []
+        ),
+    )
     rows_off = {ln.split(",")[0]: ln.split(",") for ln in off.stdout.strip().splitlines()[1:]}
     assert float(rows["seized"][1]) > 0 and float(rows_off["seized"][1]) == 0
 
 
 def test_run_out_directory(tmp_path):
     out = tmp_path / "study"
-    r = invoke("run", "toy_corridor", "-r", "3", "--seed", "2", "--ticks", "80", "--out",
-               str(out), "--workers", "1")
+    r = invoke(
+        "run",
+        "toy_corridor",
+        "-r",
+        "3",
+        "--seed",
+        "2",
+        "--ticks",
+        "80",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+    )
     assert r.exit_code == 0, r.output
     manifest = json.loads((out / "manifest.json").read_text())
-    for key in ("command", "resolved_scenario", "root_seed", "run_seeds", "versions",
-                "git_commit", "started", "ended", "status"):
+    for key in (
+        "command",
+        "resolved_scenario",
+        "root_seed",
+        "run_seeds",
+        "versions",
+        "git_commit",
+        "started",
+        "ended",
+        "status",
+    ):
         assert key in manifest
     assert manifest["status"] == {"ok": 3, "error": 0} and len(manifest["run_seeds"]) == 3
     runs = pd.read_parquet(out / "runs.parquet")

@@ -17,10 +17,19 @@ def test_conservation_every_tick(toy):
 
 def test_conservation_with_policies():
     sc = load_scenario("toy_corridor", ["states.MID.capacity=80"])
-    data = dict(sc.data, policies=[{"type": "surge", "state": "WES", "factor": 5.0,
-                                    "start": 20, "end": 60},
-                                   {"type": "capacity_building", "state": "EAS",
-                                    "capacity": 3.0, "integrity": 1.2, "start": 30}])
+    data = dict(
+        sc.data,
+        policies=[
+            {"type": "surge", "state": "WES", "factor": 5.0, "start": 20, "end": 60},
+            {
+                "type": "capacity_building",
+                "state": "EAS",
+                "capacity": 3.0,
+                "integrity": 1.2,
+                "start": 30,
+            },
+        ],
+    )
     m = TraffickingModel(Scenario("p", sc.path, data), seed=5, ticks=100).run()
     assert m.total_produced == m.total_delivered + m.total_seized + m.in_flight
     assert m.series["policy_cost"].max() == 0.0  # no costs given
@@ -69,16 +78,28 @@ def test_surge_raises_seizures_in_surged_state(toy):
     data = dict(toy.data, policies=[{"type": "surge", "state": "EAS", "factor": 6.0, "start": 0}])
     sc = Scenario("s", toy.path, data)
     eas = toy.data["states"].index(next(s for s in toy.data["states"] if s["id"] == "EAS"))
-    base = [TraffickingModel(toy, seed=s, ticks=60).run().state_seized[:20, eas].sum()
-            for s in range(4)]
-    surge = [TraffickingModel(sc, seed=s, ticks=60).run().state_seized[:20, eas].sum()
-             for s in range(4)]
+    base = [
+        TraffickingModel(toy, seed=s, ticks=60).run().state_seized[:20, eas].sum() for s in range(4)
+    ]
+    surge = [
+        TraffickingModel(sc, seed=s, ticks=60).run().state_seized[:20, eas].sum() for s in range(4)
+    ]
     assert np.mean(surge) > np.mean(base)
 
 
 def test_capacity_building_ramps(toy):
-    data = dict(toy.data, policies=[{"type": "capacity_building", "state": "MID",
-                                     "capacity": 3.0, "ramp_weeks": 10, "start": 5}])
+    data = dict(
+        toy.data,
+        policies=[
+            {
+                "type": "capacity_building",
+                "state": "MID",
+                "capacity": 3.0,
+                "ramp_weeks": 10,
+                "start": 5,
+            }
+        ],
+    )
     m = TraffickingModel(Scenario("cb", toy.path, data), seed=1, ticks=30)
     caps = []
     for _ in range(30):
@@ -101,8 +122,9 @@ def test_metrics_are_consistent(toy):
 
 
 def test_no_interdiction_means_no_seizures():
-    sc = load_scenario("toy_corridor", [f"states.{s}.capacity=0"
-                                        for s in ("MID", "WES", "EAS", "NOR", "MKT")])
+    sc = load_scenario(
+        "toy_corridor", [f"states.{s}.capacity=0" for s in ("MID", "WES", "EAS", "NOR", "MKT")]
+    )
     m = TraffickingModel(sc, seed=1, ticks=80).run()
     assert m.total_seized == 0
     assert m.total_produced == m.total_delivered + m.in_flight
@@ -115,6 +137,9 @@ def test_numeric_baseline_of_the_toy():
     for seed, w in want.items():
         g = got[seed]
         assert (g["produced"], g["delivered"], g["seized"]) == (
-            w["produced"], w["delivered"], w["seized"])
+            w["produced"],
+            w["delivered"],
+            w["seized"],
+        )
         for k, v in w["summary"].items():
             assert g["summary"][k] == pytest.approx(v, rel=1e-9, nan_ok=True), k

@@ -34,7 +34,6 @@ with TOY.open("rb") as _fh:
     TOY_DATA = tomllib.load(_fh)
 
 
-
 def toy() -> dict:
     """A fresh, mutable copy of the toy scenario's data."""
     return copy.deepcopy(TOY_DATA)

@@ -1,4 +1,4 @@
-"""Write a study's outputs: manifest.json, runs.parquet, timeseries.parquet, summary.csv, figures."""
+"""A study's outputs: manifest.json, runs.parquet, timeseries.parquet, summary.csv, figures."""
 
 from __future__ import annotations
 
@@ -40,10 +40,15 @@ def git_commit() -> str:
     """The repository's commit (with ``-dirty`` if it has local changes), or ''."""
     root = Path(__file__).resolve().parents[2]
     try:
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=5).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim"],
-                               capture_output=True, text=True, timeout=5).stdout.strip()  # fmt: skip
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "sim"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
         return sha + ("-dirty" if dirty and sha else "")
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -64,8 +69,14 @@ def runs_frame(results: list[RunResult], overrides: list[str]) -> pd.DataFrame:
     """One row per run: scenario, replicate, seed, status, error, overrides, summary metrics."""
     rows = []
     for r in results:
-        row = {"scenario": r.scenario, "replicate": r.replicate, "seed": r.seed,
-               "status": r.status, "error": r.error, "overrides": json.dumps(overrides)}  # fmt: skip
+        row = {
+            "scenario": r.scenario,
+            "replicate": r.replicate,
+            "seed": r.seed,
+            "status": r.status,
+            "error": r.error,
+            "overrides": json.dumps(overrides),
+        }
         row.update({name: r.summary.get(name, float("nan")) for name in REGISTRY})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -115,14 +126,21 @@ def write_study(
     )
     _atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     if len(ts):
-        fig = plot_main(ts, title=scenario.name, unit=unit, burn_in=scenario.burn_in,
-                        policies=scenario.data.get("policies", []))  # fmt: skip
+        fig = plot_main(
+            ts,
+            title=scenario.name,
+            unit=unit,
+            burn_in=scenario.burn_in,
+            policies=scenario.data.get("policies", []),
+        )
         fig.savefig(out / "figures" / "main_series.png", dpi=120)
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    status = {"ok": sum(r.status == "ok" for r in results),
-              "error": sum(r.status != "ok" for r in results)}  # fmt: skip
+    status = {
+        "ok": sum(r.status == "ok" for r in results),
+        "error": sum(r.status != "ok" for r in results),
+    }
     manifest = {
         "command": command,
         "scenario": scenario.name,
@@ -137,6 +155,8 @@ def write_study(
         "ended": now(),
         "status": status,
     }
-    _atomic_write(out / "manifest.json",
-                  lambda p: p.write_text(json.dumps(clean(manifest), indent=2, default=str)))  # fmt: skip
+    _atomic_write(
+        out / "manifest.json",
+        lambda p: p.write_text(json.dumps(clean(manifest), indent=2, default=str)),
+    )
     return manifest

@@ -9,8 +9,14 @@ from contextlib import contextmanager
 def progress_bar(total: int, description: str):
     """Yield ``advance(result)``; shows runs done, throughput and ETA on stderr."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)  # fmt: skip
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     from rich.progress import ProgressColumn
@@ -20,8 +26,15 @@ def progress_bar(total: int, description: str):
         def render(self, task):
             return Text(f"{task.speed:.1f} runs/s" if task.speed else "", style="cyan")
 
-    cols = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            RateColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())  # fmt: skip
+    cols = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
     with Progress(*cols, console=console, transient=True, disable=not console.is_terminal) as p:
         task = p.add_task(description, total=total)
         yield lambda _result=None: p.advance(task)

@@ -44,8 +44,14 @@ class CheckResult:
 
     def as_dict(self) -> dict:
         """JSON form (DESIGN 4.2)."""
-        return {"id": self.id, "name": self.name, "passed": self.passed, "value": self.value,
-                "expected": self.expected, "criteria": self.criteria}  # fmt: skip
+        return {
+            "id": self.id,
+            "name": self.name,
+            "passed": self.passed,
+            "value": self.value,
+            "expected": self.expected,
+            "criteria": self.criteria,
+        }
 
     def value_text(self) -> str:
         """Short rendering of the measured values for tables."""
@@ -118,7 +124,9 @@ def check_v1(st: Setting) -> CheckResult:
     """Balloon effect: a surge in Midland pushes flow into Westland and Eastland."""
     base = load_scenario(TOY)
     start, surged, neighbours = 104, "MID", ("WES", "EAS")
-    alt = variant(base, "surge", [{"type": "surge", "state": surged, "factor": 2.0, "start": start}])
+    alt = variant(
+        base, "surge", [{"type": "surge", "state": surged, "factor": 2.0, "start": start}]
+    )
     b, a = st.run(base), st.run(alt)
     idx = {s["id"]: i for i, s in enumerate(base.data["states"])}
     nb = [idx[s] for s in neighbours]
@@ -148,8 +156,9 @@ def check_v1(st: Setting) -> CheckResult:
 
 
 def _scaled_capacity(sc: Scenario, factor: float) -> list[str]:
-    return [f"states.{s['id']}.capacity={s.get('capacity', 10.0) * factor}"
-            for s in sc.data["states"]]  # fmt: skip
+    return [
+        f"states.{s['id']}.capacity={s.get('capacity', 10.0) * factor}" for s in sc.data["states"]
+    ]
 
 
 def check_v2(st: Setting) -> CheckResult:
@@ -160,16 +169,26 @@ def check_v2(st: Setting) -> CheckResult:
     crit = {}
     for (f0, r0), (f1, r1) in zip(zip(levels, arms), list(zip(levels, arms))[1:]):
         tag = f"x{f0:g}->x{f1:g}"
-        d = {m: paired_diff(metric(r0, m), metric(r1, m)) for m in
-             ("seized", "value_per_seizure", "route_entropy", "active_legs")}  # fmt: skip
+        d = {
+            m: paired_diff(metric(r0, m), metric(r1, m))
+            for m in ("seized", "value_per_seizure", "route_entropy", "active_legs")
+        }
         crit[f"seized {tag}"] = (d["seized"]["diff_mean"], _positive(d["seized"]))
         crit[f"value_per_seizure {tag}"] = (
-            d["value_per_seizure"]["diff_mean"], _negative(d["value_per_seizure"]))  # fmt: skip
-        crit[f"route_entropy {tag}"] = (d["route_entropy"]["diff_mean"], _positive(d["route_entropy"]))
+            d["value_per_seizure"]["diff_mean"],
+            _negative(d["value_per_seizure"]),
+        )
+        crit[f"route_entropy {tag}"] = (
+            d["route_entropy"]["diff_mean"],
+            _positive(d["route_entropy"]),
+        )
         crit[f"active_legs {tag}"] = (d["active_legs"]["diff_mean"], _not_lower(d["active_legs"]))
-    return _verdict("V2", "Dispersion under pressure",
-                    "seized up, value per seizure down, route entropy up, active legs up or equal",
-                    crit)  # fmt: skip
+    return _verdict(
+        "V2",
+        "Dispersion under pressure",
+        "seized up, value per seizure down, route entropy up, active legs up or equal",
+        crit,
+    )
 
 
 def _prior_graph(sc: Scenario) -> tuple[nx.DiGraph, dict, object]:
@@ -182,8 +201,9 @@ def _prior_graph(sc: Scenario) -> tuple[nx.DiGraph, dict, object]:
     ra = w.orgs[0]["risk_aversion"]
     g = nx.DiGraph()
     for e in range(w.n_legs):
-        g.add_edge(int(w.leg_from[e]), int(w.leg_to[e]), e=e,
-                   w=float(w.leg_cost[e] + ra * risk[e] * value))  # fmt: skip
+        g.add_edge(
+            int(w.leg_from[e]), int(w.leg_to[e]), e=e, w=float(w.leg_cost[e] + ra * risk[e] * value)
+        )
     return g, w, value
 
 
@@ -207,8 +227,11 @@ def check_v5(st: Setting) -> CheckResult:
     else:
         raise RuntimeError("V5: the cheapest path has no transit state that can be avoided")
     start = 104
-    alt = variant(base, "block", [{"type": "surge", "state": w.state_ids[blocked_state],
-                                   "factor": 100.0, "start": start}])  # fmt: skip
+    alt = variant(
+        base,
+        "block",
+        [{"type": "surge", "state": w.state_ids[blocked_state], "factor": 100.0, "start": start}],
+    )
     predicted = nx.shortest_path(g2, src, mkt, weight="w")
     others = [p for p in nx.all_simple_paths(g2, src, mkt) if p != predicted]
     b, a = st.run(base), st.run(alt)
@@ -222,10 +245,15 @@ def check_v5(st: Setting) -> CheckResult:
     gains = [(path_flow(fa, p) - path_flow(fb, p)).mean() for p in others]
     best_other = max(gains) if gains else 0.0
     names = "->".join(w.loc_ids[n] for n in predicted)
-    return _verdict("V5", "Route diversion",
-                    f"flow moves to the predicted next-cheapest path {names}",
-                    {"predicted_path_gain": (d_pred["diff_mean"], _positive(d_pred)),
-                     "best_other_path_gain": (best_other, best_other < d_pred["diff_mean"])})  # fmt: skip
+    return _verdict(
+        "V5",
+        "Route diversion",
+        f"flow moves to the predicted next-cheapest path {names}",
+        {
+            "predicted_path_gain": (d_pred["diff_mean"], _positive(d_pred)),
+            "best_other_path_gain": (best_other, best_other < d_pred["diff_mean"]),
+        },
+    )
 
 
 def check_v14(st: Setting) -> CheckResult:
@@ -236,20 +264,28 @@ def check_v14(st: Setting) -> CheckResult:
     g, w, _ = _prior_graph(base)
     src, mkt = w.orgs[0]["sources"][0], w.orgs[0]["markets"][0]
     # without interdiction there is no risk: the cheapest route is the cheapest by cost
-    cheapest = _path_legs(g, nx.shortest_path(g, src, mkt, weight=lambda a, b, d: w.leg_cost[d["e"]]))
+    cheapest = _path_legs(
+        g, nx.shortest_path(g, src, mkt, weight=lambda a, b, d: w.leg_cost[d["e"]])
+    )
     share_b = window_sum(b, "leg_flow", base.burn_in)[:, cheapest].min(1) / np.array(
-        [r.series["produced"][base.burn_in:].sum() for r in b])
+        [r.series["produced"][base.burn_in :].sum() for r in b]
+    )
     share_a = window_sum(a, "leg_flow", base.burn_in)[:, cheapest].min(1) / np.array(
-        [r.series["produced"][base.burn_in:].sum() for r in a])
+        [r.series["produced"][base.burn_in :].sum() for r in a]
+    )
     d_legs = paired_diff(metric(b, "active_legs"), metric(a, "active_legs"))
     d_ent = paired_diff(metric(b, "route_entropy"), metric(a, "route_entropy"))
     d_share = paired_diff(share_b, share_a)
-    return _verdict("V14", "Null model",
-                    "interdiction off: fewer active legs, more flow on the cheapest route, "
-                    "lower route entropy",
-                    {"active_legs_change": (d_legs["diff_mean"], _negative(d_legs)),
-                     "route_entropy_change": (d_ent["diff_mean"], _negative(d_ent)),
-                     "cheapest_route_share_change": (d_share["diff_mean"], _positive(d_share))})  # fmt: skip
+    return _verdict(
+        "V14",
+        "Null model",
+        "interdiction off: fewer active legs, more flow on the cheapest route, lower route entropy",
+        {
+            "active_legs_change": (d_legs["diff_mean"], _negative(d_legs)),
+            "route_entropy_change": (d_ent["diff_mean"], _negative(d_ent)),
+            "cheapest_route_share_change": (d_share["diff_mean"], _positive(d_share)),
+        },
+    )
 
 
 CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
@@ -260,7 +296,9 @@ CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
 }
 
 
-def run_checks(ids, replicates: int | None = None, seed: int = 0, workers=None) -> list[CheckResult]:
+def run_checks(
+    ids, replicates: int | None = None, seed: int = 0, workers=None
+) -> list[CheckResult]:
     """Run the named checks with ``replicates`` paired runs per arm."""
     st = Setting(replicates or Setting.replicates, seed, workers)
     return [CHECKS[i](st) for i in ids]
