@@ -58,8 +58,17 @@ def allocate_effort(model: TraffickingModel) -> np.ndarray:
     return model.capacity[ls] * ((1.0 - x) * learned + x * explore)
 
 
-def seizure_probability(model: TraffickingModel, loc: np.ndarray, intel: np.ndarray) -> np.ndarray:
-    """P(seized) = integrity x (1 - exp(-detection x effort x intel)) where each shipment is."""
+def seizure_probability(
+    model: TraffickingModel, loc: np.ndarray, intel: np.ndarray | None = None
+) -> np.ndarray:
+    """P(seized) = integrity x (1 - exp(-detection x effort x intel)) where each shipment is.
+
+    Without ``intel`` (all ones) the chance is computed once per location and gathered.
+    """
+    if intel is None:
+        ls = model.world.loc_state
+        per_loc = model.integrity[ls] * (1.0 - np.exp(-model.detection[ls] * model.effort))
+        return per_loc[loc]
     s = model.world.loc_state[loc]
     return model.integrity[s] * (1.0 - np.exp(-model.detection[s] * model.effort[loc] * intel))
 

@@ -11,14 +11,14 @@ paper's description.
 
 from __future__ import annotations
 
-from itertools import islice
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import mesa
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import dijkstra, yen
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import TraffickingModel
@@ -156,16 +156,22 @@ class Organisation(mesa.Agent):
         w = m.world
         k = int(m.params["k_paths"])
         weights = self.leg_weights()
-        g = nx.DiGraph()
-        for e in np.flatnonzero(self.territory):
-            g.add_edge(int(w.leg_from[e]), int(w.leg_to[e]), e=int(e), w=float(weights[e]))
+        n = w.n_locations
+        terr = np.flatnonzero(self.territory)
+        # a zero-cost leg must stay an edge: sparse graphs drop zero weights
+        wt = np.maximum(weights[terr], 1e-12)
+        g = csr_matrix((wt, (w.leg_from[terr], w.leg_to[terr])), shape=(n, n))
         for s in self.sources:
             ids = []
             for mk in self.markets:
-                if s not in g or mk not in g or not nx.has_path(g, s, mk):
-                    continue
-                for nodes in islice(nx.shortest_simple_paths(g, s, mk, weight="w"), k):
-                    legs = [g[a][b]["e"] for a, b in zip(nodes, nodes[1:])]
+                # Yen's K shortest simple paths (scipy >= 1.14), cheapest first
+                _, pred = yen(g, s, mk, k, return_predecessors=True)
+                for row in pred:
+                    nodes = [mk]
+                    while nodes[-1] != s:
+                        nodes.append(int(row[nodes[-1]]))
+                    nodes.reverse()
+                    legs = [int(w.leg_index[a, b]) for a, b in pairwise(nodes)]
                     ids.append(m.paths.add(nodes, legs))
             self.candidates[s] = np.array(ids, dtype=np.int64)
 

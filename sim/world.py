@@ -86,6 +86,16 @@ class World:
     def n_legs(self) -> int:  # noqa: D102
         return len(self.leg_from)
 
+    @property
+    def leg_index(self) -> np.ndarray:
+        """(n_locations, n_locations) leg id of each ordered pair, -1 where no leg."""
+        li = getattr(self, "_leg_index", None)
+        if li is None:
+            li = np.full((self.n_locations, self.n_locations), -1, dtype=np.int64)
+            li[self.leg_from, self.leg_to] = np.arange(self.n_legs)
+            self._leg_index = li
+        return li
+
     def prior_risk(self) -> np.ndarray:
         """A-priori chance a shipment is seized on arriving over each leg (reputation).
 
