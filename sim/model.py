@@ -267,6 +267,14 @@ class TraffickingModel(mesa.Model):
         """Quantity in flight now (integer units)."""
         return int(self.shipments.qty.sum())
 
+    def records(self) -> dict[str, list[dict]]:
+        """Per-run event tables beyond the weekly series (e.g. evidence requests).
+
+        Each value is a list of flat records; the harness writes each table to
+        ``<name>.parquet`` with the run's identifiers added.
+        """
+        return {}
+
     def summary(self) -> dict[str, float]:
         """Per-run summary of every metric over the post-burn-in window."""
         return summarize({k: v[: self.tick] for k, v in self.series.items()}, self.burn_in)
