@@ -1,10 +1,12 @@
 """xborder: a cross-border cooperation policy simulator for drug and firearms trafficking.
 
-Importing ``sim`` is cheap; the model (which imports Mesa) loads on first use::
+Importing ``sim`` is cheap; the model (which imports Mesa) and the harness load on
+first use::
 
-    from sim import load_scenario, TraffickingModel
+    from sim import load_scenario, TraffickingModel, run_study, compare, sensitivity
     model = TraffickingModel(load_scenario("toy_corridor"), seed=1).run()
     model.summary()["interdiction_rate"]
+    run_study("toy_corridor", replicates=20).summary()
 """
 
 from sim.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
@@ -13,10 +15,15 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "TraffickingModel",
+    "compare",
     "list_scenarios",
     "load_scenario",
     "run_replicates",
+    "run_study",
+    "sensitivity",
 ]
+
+_HARNESS = ("compare", "run_replicates", "run_study", "sensitivity")
 
 
 def __getattr__(name):
@@ -24,8 +31,8 @@ def __getattr__(name):
         from sim.model import TraffickingModel
 
         return TraffickingModel
-    if name == "run_replicates":
-        from sim.harness.runner import run_replicates
+    if name in _HARNESS:
+        import sim.harness
 
-        return run_replicates
+        return getattr(sim.harness, name)
     raise AttributeError(name)

@@ -83,27 +83,103 @@ def describe(
     describe_scenario(sc)
 
 
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a parameter or a dotted path: exploration=0.3, "
+        "states.PAN.capacity=60. Repeatable.",
+    ),
+]
+TicksOpt = Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")]
+SeedOpt = Annotated[int, typer.Option(help="Root seed; run seeds are spawned from it.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(help="Write manifest, parquet tables, csv and figures here, run by run."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Local processes (default: cores; 1: serial).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address tcp://HOST:PORT (needs xborder[distributed]); "
+        "start workers with --nthreads 1."
+    ),
+]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Finish the interrupted study in --out.")]
+MetricOpt = Annotated[
+    list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
+]
+
+
+def _exec(out, workers, scheduler, resume) -> dict:
+    if resume and out is None:
+        _fail("--resume: needs --out DIR (the study to finish)")
+    return {
+        "out": out,
+        "workers": workers,
+        "scheduler": scheduler,
+        "resume": resume,
+        "progress": True,
+        "command": list(sys.argv),
+    }
+
+
+def _call(fn, *args, **kwargs):
+    """Call a harness function; bad input exits 2, an interrupt 130, a broken executor 1."""
+    from sim.harness.executors import HarnessError, StudyStopped
+
+    try:
+        return fn(*args, **kwargs)
+    except (ScenarioError, HarnessError) as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {_saved(kwargs.get('out'))}", 130)
+    except StudyStopped as e:
+        _fail(
+            f"study stopped: {str(e).splitlines()[0] if str(e) else 'executor failed'}; "
+            f"{_saved(kwargs.get('out'))}",
+            1,
+        )
+
+
+def _saved(out: Path | None) -> str:
+    if out is None:
+        return "nothing was saved (no --out)"
+    try:
+        m = json.loads((out / "manifest.json").read_text())
+        done = f"{m.get('runs_done', '?')} of {m.get('runs_total', '?')} runs"
+    except (OSError, ValueError):
+        done = "the finished runs"
+    return f"{done} saved in {out}; finish with the same command and --resume"
+
+
+def _report_failures(data) -> None:
+    from sim.harness.report import failure_lines
+
+    failed = data.failed
+    for line in failure_lines(data.runs):
+        typer.echo(line, err=True)
+    if len(failed):
+        typer.echo(f"{len(failed)} of {len(data.runs)} runs failed", err=True)
+        raise typer.Exit(1)
+
+
 @app.command()
 def run(
     scenario: ScenarioArg,
     replicates: Annotated[int, typer.Option("-r", "--replicates", min=1, help="Seeded runs.")] = 10,
-    seed: Annotated[int, typer.Option(help="Root seed; run seeds are spawned from it.")] = 0,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a parameter or a dotted path: exploration=0.3, "
-            "states.PAN.capacity=60. Repeatable.",
-        ),
-    ] = None,
-    ticks: Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")] = None,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    ticks: TicksOpt = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json or csv on stdout.")
     ] = Format.table,
-    out: Annotated[
-        Path | None, typer.Option(help="Write manifest, parquet, csv and figures here.")
-    ] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: cores).")] = None,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Run a scenario's replicates and print each metric's mean with a 95% interval.
 
@@ -111,30 +187,23 @@ def run(
       xborder run toy_corridor
       xborder run scenarios/central_america_cocaine.toml -r 8 --seed 1 --format json
       xborder run toy_corridor --set states.MID.capacity=40 --out outputs/surge
+      xborder run toy_corridor -r 200 --out outputs/big --resume   # after a Ctrl-C
     """
-    from sim.harness.outputs import clean, now, write_study
-    from sim.harness.progress import progress_bar
-    from sim.harness.runner import run_replicates, summarize_runs
-    from sim.metrics import REGISTRY
-    from sim.world import COMMODITY_UNITS
+    from sim.harness.outputs import clean
+    from sim.harness.study import run_study
 
     sc = _load(scenario, set_)
-    if ticks is not None and ticks <= sc.burn_in:
-        _fail(f"{sc.path}: --ticks: must be larger than burn_in ({sc.burn_in}), got {ticks}")
-    started = now()
-    with progress_bar(replicates, f"{sc.name}") as advance:
-        results = run_replicates(
-            sc, replicates, seed=seed, ticks=ticks, workers=workers, progress=advance
-        )
-    commodities = {o.get("commodity", "cocaine") for o in sc.data["organizations"]}
-    unit = COMMODITY_UNITS.get(next(iter(commodities)), "kg") if len(commodities) == 1 else "units"
-    stats = summarize_runs(results)
-    metrics = {k: {**v, "unit": REGISTRY[k].unit.format(q=unit)} for k, v in stats.items()}
-    if out is not None:
-        write_study(out, sc, results, seed, sys.argv, started, unit)
-    failed = [r for r in results if r.status != "ok"]
+    study = _call(
+        run_study,
+        sc,
+        replicates,
+        seed,
+        ticks=ticks,
+        **_exec(out, workers, scheduler, resume),
+    )
+    doc = study.to_dict()
+    metrics = doc["metrics"]
     if fmt is Format.json:
-        doc = {"scenario": sc.name, "replicates": replicates, "seed": seed, "metrics": metrics}
         typer.echo(json.dumps(clean(doc), indent=2))
     elif fmt is Format.csv:
         typer.echo("metric,mean,ci_low,ci_high,unit")
@@ -150,10 +219,147 @@ def run(
         )
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
-    for r in failed:
-        typer.echo(f"run {r.replicate} (seed {r.seed}) failed: {r.error.splitlines()[0]}", err=True)
-    if failed:
-        raise typer.Exit(1)
+    _report_failures(study)
+
+
+@app.command()
+def compare(
+    baseline: ScenarioArg,
+    alternatives: Annotated[
+        list[str],
+        typer.Argument(help="Alternative scenarios (files or shipped names), paired with it."),
+    ],
+    replicates: Annotated[
+        int, typer.Option("-r", "--replicates", min=2, help="Paired runs per scenario.")
+    ] = 10,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    ticks: TicksOpt = None,
+    metric: MetricOpt = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json or csv on stdout.")
+    ] = Format.table,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+) -> None:
+    """Compare alternatives with a baseline, paired by seed (common random numbers).
+
+    Per metric: paired change with a 95% interval, Vargha-Delaney A12, Wilcoxon
+    signed-rank p Holm-adjusted across metrics; cost-effectiveness per million USD.
+    --set applies to every scenario. --out adds compare.json and figures/forest.png.
+
+    Examples:
+      xborder compare toy_corridor scenarios/toy_surge.toml -r 50
+      xborder compare toy_corridor toy_surge -r 50 --format json --out outputs/surge
+    """
+    from sim.harness.comparison import compare as compare_fn
+
+    base = _load(baseline, set_)
+    alts = [_load(a, set_) for a in alternatives]
+    cmp = _call(
+        compare_fn,
+        base,
+        alts,
+        replicates,
+        seed,
+        ticks=ticks,
+        metrics=metric,
+        **_exec(out, workers, scheduler, resume),
+    )
+    doc = cmp.to_dict()
+    if fmt is Format.json:
+        typer.echo(json.dumps(doc, indent=2))
+    elif fmt is Format.csv:
+        typer.echo(cmp.table.to_csv(index=False).rstrip("\n"))
+    else:
+        from sim.harness.report import comparison_tables
+
+        comparison_tables(doc)
+        if out is not None:
+            typer.echo(f"outputs written to {out}", err=True)
+    _report_failures(cmp)
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    method: Annotated[str, typer.Option(help="sobol, morris or fast.")] = "sobol",
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Uncertain parameter NAME=LOW:HIGH (repeatable; default: the scenario's "
+            "[uncertainties]). Names from sim/params.py or dotted paths (states.MID.capacity).",
+        ),
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "-N",
+            "--samples",
+            min=1,
+            help="Base samples (Sobol, power of two; 64), trajectories (Morris; 16) or "
+            "samples per parameter (FAST, > 64; 128).",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option("-r", "--replicates", min=1, help="Runs per design point, averaged.")
+    ] = 1,
+    metric: MetricOpt = None,
+    second_order: Annotated[
+        bool, typer.Option("--second-order", help="Sobol second-order indices (more runs).")
+    ] = False,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    ticks: TicksOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+) -> None:
+    """Global sensitivity analysis (SALib) of a scenario's metrics to uncertain parameters.
+
+    Each design point runs -r times on the same seeds and the mean is analysed; the
+    table reports the share of variance that is replicate noise. --out adds
+    sensitivity.json, figures/indices.png and figures/convergence.png.
+
+    Examples:
+      xborder sensitivity toy_corridor --method sobol -N 64 -r 2
+      xborder sensitivity toy_corridor --method morris --param exploration=0.05:0.4 \
+          --param states.MID.capacity=5:30 --metric delivered --format json
+    """
+    from sim.harness.sensitivity_analysis import sensitivity as sensitivity_fn
+    from sim.metrics import MAIN
+
+    sc = _load(scenario, set_)
+    res = _call(
+        sensitivity_fn,
+        sc,
+        method,
+        param,
+        samples,
+        replicates,
+        seed,
+        metrics=metric,
+        calc_second_order=second_order,
+        ticks=ticks,
+        **_exec(out, workers, scheduler, resume),
+    )
+    doc = res.to_dict()
+    if fmt is Format.json:
+        typer.echo(json.dumps(doc, indent=2))
+    elif fmt is Format.csv:
+        typer.echo(res.table().to_csv(index=False).rstrip("\n"))
+    else:
+        from sim.harness.report import sensitivity_tables
+
+        sensitivity_tables(doc, metric or [m for m in MAIN if m in doc["metrics"]])
+        if out is not None:
+            typer.echo(f"outputs written to {out}", err=True)
+    _report_failures(res)
 
 
 @app.command()

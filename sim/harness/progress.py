@@ -6,21 +6,24 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(total: int, description: str):
-    """Yield ``advance(result)``; shows runs done, throughput and ETA on stderr."""
+def progress_bar(total: int, description: str, completed: int = 0, enabled: bool = True):
+    """Yield ``advance(n=1)``; shows runs done, throughput and ETA on stderr.
+
+    Nothing is drawn when stderr is not a terminal or ``enabled`` is false.
+    """
     from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
 
     console = Console(stderr=True)
-    from rich.progress import ProgressColumn
-    from rich.text import Text
 
     class RateColumn(ProgressColumn):
         def render(self, task):
@@ -35,6 +38,7 @@ def progress_bar(total: int, description: str):
         TextColumn("eta"),
         TimeRemainingColumn(),
     )
-    with Progress(*cols, console=console, transient=True, disable=not console.is_terminal) as p:
-        task = p.add_task(description, total=total)
-        yield lambda _result=None: p.advance(task)
+    show = enabled and console.is_terminal
+    with Progress(*cols, console=console, transient=True, disable=not show) as p:
+        task = p.add_task(description, total=total, completed=completed)
+        yield lambda n=1: p.advance(task, n)

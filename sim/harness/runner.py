@@ -1,21 +1,48 @@
-"""Run replicates of a scenario: one seed per run spawned from the root seed.
+"""Runs, evaluators and the loop that hands batches of runs to an executor.
 
-Runs are independent, so a process pool gives the same numbers as a serial loop;
-results are always returned in replicate order.
+A study is a list of :class:`Run` (run id, scenario, design point, replicate, seed).
+Runs are batched into tasks; each task calls an *evaluator* on its runs in a worker
+and returns :class:`RunResult` objects. The default evaluator runs the model
+(:class:`ModelEvaluator`); :class:`FunctionEvaluator` plugs any function in, so known
+answers (the Ishigami function) travel the very same path. A run that raises is
+recorded with its error; results are ordered by run id, never by completion, so they
+are the same whatever the executor and the number of workers.
 """
 
 from __future__ import annotations
 
-import os
+import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.harness.executors import StudyStopped, open_executor
 from sim.rng import run_seeds
 from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a study.
+
+    Attributes:
+        run_id: position in the study (0..n-1); outputs are ordered by it.
+        scenario: label of the scenario (the arm of a comparison).
+        replicate: replicate index; replicate k has the same seed in every arm and point.
+        seed: the run seed (spawned from the study's root seed).
+        point: design point index (sensitivity analysis; 0 otherwise).
+        params: parameter values of the design point, as (name, value) pairs.
+    """
+
+    run_id: int
+    scenario: str
+    replicate: int
+    seed: int
+    point: int = 0
+    params: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -23,14 +50,18 @@ class RunResult:
     """The outcome of one run.
 
     Attributes:
-        scenario: scenario name.
+        scenario: scenario label.
         replicate: replicate index within the study.
         seed: the run seed.
         summary: metric -> post-burn-in summary.
         series: metric -> weekly values (length = ticks).
-        state_flow: (ticks, states) quantity arriving in each state per week.
-        status: "ok" or "error"; ``error`` holds the message of a failed run.
+        records: event tables of the run, ``{name: [flat dict records]}``.
+        state_flow: (ticks, states) quantity arriving in each state per week (optional).
+        status: "ok" or "error"; ``error`` holds the one-line message of a failed run.
+        traceback: the failed run's traceback.
         conserved: whether produced == delivered + seized + in flight held exactly.
+        run_id, point, params: as in :class:`Run`.
+        seconds: wall-clock seconds the run took in its worker.
     """
 
     scenario: str
@@ -38,62 +69,179 @@ class RunResult:
     seed: int
     summary: dict[str, float] = field(default_factory=dict)
     series: dict[str, np.ndarray] = field(default_factory=dict)
+    records: dict[str, list[dict]] = field(default_factory=dict)
     state_flow: np.ndarray | None = None
     state_seized: np.ndarray | None = None
     leg_flow: np.ndarray | None = None
     status: str = "ok"
     error: str = ""
+    traceback: str = ""
     conserved: bool = True
+    run_id: int = 0
+    point: int = 0
+    params: tuple[tuple[str, float], ...] = ()
+    seconds: float = 0.0
+
+
+def _value_text(v) -> str:
+    """A ``--set`` value in TOML syntax (whole numbers stay whole)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    return repr(float(v))
+
+
+@dataclass
+class ModelEvaluator:
+    """Run the model: the scenario of the run's arm, with the design point applied.
+
+    Args:
+        scenarios: arm label -> Scenario.
+        ticks: horizon override.
+        series: keep the weekly series (for timeseries.parquet).
+        flows: keep per-state and per-leg flows (validation checks).
+    """
+
+    scenarios: dict[str, Scenario]
+    ticks: int | None = None
+    series: bool = True
+    flows: bool = False
+
+    def __call__(self, run: Run) -> RunResult:
+        """Run the model once and return its result (exceptions propagate)."""
+        from sim.model import TraffickingModel
+
+        sc = self.scenarios[run.scenario]
+        if run.params:
+            sc = sc.with_overrides([f"{k}={_value_text(v)}" for k, v in run.params])
+        m = TraffickingModel(sc, seed=run.seed, ticks=self.ticks).run()
+        res = RunResult(
+            run.scenario,
+            run.replicate,
+            run.seed,
+            summary=m.summary(),
+            records=m.records(),
+            conserved=m.total_produced == m.total_delivered + m.total_seized + m.in_flight,
+        )
+        if self.series:
+            res.series = {k: v.copy() for k, v in m.series.items()}
+        if self.flows:
+            res.state_flow, res.state_seized, res.leg_flow = (
+                m.state_flow,
+                m.state_seized,
+                m.leg_flow,
+            )
+        return res
+
+    def describe(self) -> dict:
+        """What the evaluator is, for the manifest and resume checks."""
+        return {"evaluator": "model", "ticks": self.ticks}
+
+
+@dataclass
+class FunctionEvaluator:
+    """Evaluate ``func(params, seed) -> {metric: value}`` instead of the model.
+
+    ``func`` must be importable by the workers (a module-level function), since tasks
+    are pickled to other processes.
+    """
+
+    func: Callable[[dict[str, float], int], dict[str, float]]
+
+    def __call__(self, run: Run) -> RunResult:
+        """Evaluate the function at the run's design point."""
+        out = self.func(dict(run.params), run.seed)
+        return RunResult(
+            run.scenario, run.replicate, run.seed, summary={k: float(v) for k, v in out.items()}
+        )
+
+    def describe(self) -> dict:
+        """What the evaluator is, for the manifest and resume checks."""
+        return {"evaluator": f"{self.func.__module__}.{self.func.__qualname__}"}
+
+
+def run_batch(evaluator, runs: list[Run]) -> list[RunResult]:
+    """Evaluate a batch of runs in a worker; an exception is recorded in its run's result."""
+    out = []
+    for run in runs:
+        t0 = time.perf_counter()
+        try:
+            res = evaluator(run)
+        except Exception as e:  # a crashing run is recorded, not fatal
+            first = str(e).splitlines()[0] if str(e) else ""
+            res = RunResult(
+                run.scenario,
+                run.replicate,
+                run.seed,
+                status="error",
+                error=f"{type(e).__name__}: {first}".rstrip(": "),
+                traceback=traceback.format_exc(limit=8),
+            )
+        res.run_id, res.point, res.params = run.run_id, run.point, run.params
+        res.seconds = time.perf_counter() - t0
+        out.append(res)
+    return out
+
+
+def batch_size(n_runs: int, slots: int, size: int | None = None) -> int:
+    """Runs per task: about six tasks per slot, 1..50 runs each (or ``size``)."""
+    if size:
+        return max(1, int(size))
+    return max(1, min(50, n_runs // (6 * max(slots, 1))))
+
+
+def execute(
+    runs: list[Run],
+    evaluator,
+    executor: Executor,
+    slots: int,
+    on_batch: Callable[[list[RunResult]], None],
+    size: int | None = None,
+) -> None:
+    """Hand ``runs`` to ``executor`` in batches; call ``on_batch`` as each one finishes.
+
+    At most two tasks per slot are queued at a time, so an interrupted study loses
+    little queued work. Batches finishing together are handled in run-id order.
+
+    Raises:
+        StudyStopped: the executor failed (a worker died, the cluster went away).
+        KeyboardInterrupt: passed through after cancelling queued tasks.
+    """
+    step = batch_size(len(runs), slots, size)
+    batches = iter([runs[i : i + step] for i in range(0, len(runs), step)])
+    window = 1 if slots <= 1 else 2 * slots
+    pending: dict = {}
+
+    def submit_next() -> None:
+        b = next(batches, None)
+        if b is not None:
+            pending[executor.submit(run_batch, evaluator, b)] = b[0].run_id
+
+    try:
+        for _ in range(window):
+            submit_next()
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=pending.get):
+                pending.pop(fut)
+                try:
+                    results = fut.result()
+                except Exception as e:
+                    raise StudyStopped(f"{type(e).__name__}: {e}".strip()) from e
+                on_batch(results)
+                submit_next()
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 
 def run_one(
     scenario: Scenario, seed: int, replicate: int = 0, ticks: int | None = None
 ) -> RunResult:
-    """Run one replicate; an exception is recorded in the result, never raised."""
-    from sim.model import TraffickingModel
-
-    try:
-        m = TraffickingModel(scenario, seed=seed, ticks=ticks).run()
-        return RunResult(
-            scenario=scenario.name,
-            replicate=replicate,
-            seed=seed,
-            summary=m.summary(),
-            series={k: v.copy() for k, v in m.series.items()},
-            state_flow=m.state_flow,
-            state_seized=m.state_seized,
-            leg_flow=m.leg_flow,
-            conserved=m.total_produced == m.total_delivered + m.total_seized + m.in_flight,
-        )
-    except Exception as e:  # a crashing run is recorded, not fatal
-        return RunResult(
-            scenario=scenario.name,
-            replicate=replicate,
-            seed=seed,
-            status="error",
-            error=f"{type(e).__name__}: {e} | {traceback.format_exc(limit=3)}",
-        )
-
-
-def _run_batch(scenario: Scenario, jobs: list[tuple[int, int]], ticks) -> list[RunResult]:
-    return [run_one(scenario, seed, rep, ticks) for rep, seed in jobs]
-
-
-def _mp_context():
-    """Forkserver with the model preloaded: safe with threads, and workers start fast."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.model"])
-    return ctx
-
-
-def default_workers() -> int:
-    """Worker processes by default: the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover
-        return os.cpu_count() or 1
+    """Run one replicate with flows kept; an exception is recorded in the result."""
+    ev = ModelEvaluator({scenario.name: scenario}, ticks=ticks, flows=True)
+    return run_batch(ev, [Run(replicate, scenario.name, replicate, seed)])[0]
 
 
 def run_replicates(
@@ -103,8 +251,12 @@ def run_replicates(
     ticks: int | None = None,
     workers: int | None = None,
     progress: Callable[[RunResult], None] | None = None,
+    scheduler: str | None = None,
 ) -> list[RunResult]:
-    """Run ``replicates`` seeded runs of ``scenario`` and return them in replicate order.
+    """Run ``replicates`` seeded runs of ``scenario`` in memory, in replicate order.
+
+    The light-weight path for validation checks: results keep their per-state and
+    per-leg flows, nothing is written. Studies with outputs use ``run_study``.
 
     Args:
         scenario: a loaded Scenario.
@@ -113,40 +265,41 @@ def run_replicates(
         ticks: horizon override.
         workers: processes (default: available cores; 1 runs serially in-process).
         progress: called with each finished RunResult (for progress bars).
+        scheduler: a Dask scheduler address instead of the local pool.
     """
-    seeds = run_seeds(seed, replicates)
-    jobs = list(enumerate(seeds))
-    workers = min(workers or default_workers(), replicates)
+    runs = [Run(i, scenario.name, i, s) for i, s in enumerate(run_seeds(seed, replicates))]
+    ev = ModelEvaluator({scenario.name: scenario}, ticks=ticks, flows=True)
     results: list[RunResult] = []
-    if workers <= 1:
-        for rep, s in jobs:
-            r = run_one(scenario, s, rep, ticks)
-            results.append(r)
+
+    def keep(batch):
+        results.extend(batch)
+        for r in batch:
             if progress:
                 progress(r)
-    else:
-        # batches of a few runs keep the per-task overhead small
-        size = max(1, min(8, replicates // (4 * workers)))
-        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-            futs = [pool.submit(_run_batch, scenario, b, ticks) for b in batches]
-            for fut in as_completed(futs):
-                for r in fut.result():
-                    results.append(r)
-                    if progress:
-                        progress(r)
-    return sorted(results, key=lambda r: r.replicate)
+
+    with open_executor(workers, scheduler, tasks=len(runs)) as pool:
+        execute(runs, ev, pool.executor, pool.slots, keep)
+    return sorted(results, key=lambda r: r.run_id)
 
 
 def summarize_runs(results: list[RunResult]) -> dict[str, dict[str, float]]:
     """Metric -> {mean, ci_low, ci_high} across the successful runs."""
-    from sim.harness.stats import mean_ci
+    from sim.harness.stats import summarize_values
 
     ok = [r for r in results if r.status == "ok"]
     names = list(ok[0].summary) if ok else []
-    out = {}
-    for name in names:
-        m, lo, hi = mean_ci([r.summary[name] for r in ok])
-        # every registered metric is a count, share or amount: never below zero
-        out[name] = {"mean": m, "ci_low": max(lo, 0.0) if lo == lo else lo, "ci_high": hi}
-    return out
+    return {name: summarize_values([r.summary[name] for r in ok], name) for name in names}
+
+
+__all__ = [
+    "FunctionEvaluator",
+    "ModelEvaluator",
+    "Run",
+    "RunResult",
+    "StudyStopped",
+    "execute",
+    "run_batch",
+    "run_one",
+    "run_replicates",
+    "summarize_runs",
+]
