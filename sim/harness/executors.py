@@ -70,6 +70,28 @@ class Pool:
     kind: str
 
 
+def _probe(address: str) -> None:
+    """Fail fast, with a one-line error, when nothing listens at a tcp:// address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(address)
+    if u.scheme != "tcp":
+        return  # other protocols (tls, ucx, inproc): let distributed try
+    try:
+        port = u.port
+    except ValueError:
+        port = None
+    if not u.hostname or port is None:
+        raise HarnessError(f"--scheduler: expected tcp://HOST:PORT, got {address!r}")
+    try:
+        socket.create_connection((u.hostname, port), timeout=5).close()
+    except OSError as e:
+        raise HarnessError(
+            f"--scheduler: cannot connect to {address} ({e.strerror or type(e).__name__})"
+        ) from None
+
+
 def _dask_pool(address: str) -> Iterator[Pool]:
     try:
         from distributed import Client
@@ -79,6 +101,7 @@ def _dask_pool(address: str) -> Iterator[Pool]:
         ) from None
     if "://" not in address:
         address = f"tcp://{address}"
+    _probe(address)
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as e:

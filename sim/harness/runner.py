@@ -59,7 +59,7 @@ class RunResult:
         state_flow: (ticks, states) quantity arriving in each state per week (optional).
         status: "ok" or "error"; ``error`` holds the one-line message of a failed run.
         traceback: the failed run's traceback.
-        conserved: whether produced == delivered + seized + in flight held exactly.
+        conserved: whether produced == delivered + seized + in flight + stock held exactly.
         run_id, point, params: as in :class:`Run`.
         seconds: wall-clock seconds the run took in its worker.
     """
@@ -122,7 +122,7 @@ class ModelEvaluator:
             run.seed,
             summary=m.summary(),
             records=m.records(),
-            conserved=m.total_produced == m.total_delivered + m.total_seized + m.in_flight,
+            conserved=m.conserved,
         )
         if self.series:
             res.series = {k: v.copy() for k, v in m.series.items()}

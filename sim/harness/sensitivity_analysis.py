@@ -13,6 +13,7 @@ terms is analysed with them.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -271,6 +272,15 @@ def analyze(
     if np.ptp(Y) == 0:
         return {"note": "constant output: no variance to apportion"}
 
+    with warnings.catch_warnings():
+        # constant subsets and FAST's bootstrap caveat (README); constant outputs are
+        # reported above, so SALib's warnings would only repeat them on stderr
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _salib(st, Y, X, prob, names, seed, num_resamples)
+
+
+def _salib(st: SampleSettings, Y, X, prob, names, seed, num_resamples) -> dict:
     def per(v) -> dict:
         return {p: float(x) for p, x in zip(names, np.asarray(v, dtype=float))}
 
@@ -334,8 +344,10 @@ def noise_share(runs: pd.DataFrame, metric: str, replicates: int) -> float | Non
         return None
     ok = runs[runs["status"] == "ok"]
     g = ok.groupby("point")[metric]
-    within = float(np.nanmean(g.var(ddof=1).to_numpy(dtype=float)))
-    total = float(np.nanvar(g.mean().to_numpy(dtype=float), ddof=1))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        within = float(np.nanmean(g.var(ddof=1).to_numpy(dtype=float)))
+        total = float(np.nanvar(g.mean().to_numpy(dtype=float), ddof=1))
     if not (np.isfinite(within) and np.isfinite(total)) or total <= 0:
         return None
     return float(min(within / replicates / total, 1.0))

@@ -154,7 +154,14 @@ class Store:
             table_file(self.out, t).unlink(missing_ok=True)
 
     def _part_files(self, kind: str) -> list[Path]:
-        return sorted(self.parts.glob(f"*.{kind}.parquet")) if self.parts.is_dir() else []
+        """Part files of one kind, of finished batches only (those with a runs part)."""
+        if not self.parts.is_dir():
+            return []
+        files = sorted(self.parts.glob(f"*.{kind}.parquet"))
+        if kind == "runs":
+            return files
+        ok = set(self._tokens())
+        return [p for p in files if p.name.split(".")[0] in ok]
 
     def _tokens(self) -> list[str]:
         """Tokens of finished batches (those whose runs part exists)."""
