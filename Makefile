@@ -34,6 +34,7 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_tick.py
+	$(PY) benchmarks/bench_harness.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks
