@@ -59,18 +59,20 @@ def allocate_effort(model: TraffickingModel) -> np.ndarray:
 
 
 def seizure_probability(
-    model: TraffickingModel, loc: np.ndarray, intel: np.ndarray | None = None
+    model: TraffickingModel, loc: np.ndarray, org: np.ndarray, intel: np.ndarray | None = None
 ) -> np.ndarray:
     """P(seized) = integrity x (1 - exp(-detection x effort x intel)) where each shipment is.
 
-    Without ``intel`` (all ones) the chance is computed once per location and gathered.
+    The chance is computed once per location (and organisation, when a shared database
+    gives ``intel``: a (states, orgs) multiplier) and gathered per shipment.
     """
+    ls = model.world.loc_state
     if intel is None:
-        ls = model.world.loc_state
         per_loc = model.integrity[ls] * (1.0 - np.exp(-model.detection[ls] * model.effort))
         return per_loc[loc]
-    s = model.world.loc_state[loc]
-    return model.integrity[s] * (1.0 - np.exp(-model.detection[s] * model.effort[loc] * intel))
+    rate = (model.detection[ls] * model.effort)[:, None] * intel[ls]
+    per_loc_org = model.integrity[ls][:, None] * (1.0 - np.exp(-rate))
+    return per_loc_org[loc, org]
 
 
 def learn(model: TraffickingModel, seized_loc_counts: np.ndarray) -> None:

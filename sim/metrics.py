@@ -69,12 +69,59 @@ _M = [
         "share",
         "share of flow through states not used in the first post-burn-in year",
     ),
-    Metric("orgs_active", "organisations", "organisations that shipped in the week"),
+    Metric("orgs_active", "organisations", "organisations not dismantled"),
+    Metric("members_active", "members", "members of all organisations at liberty"),
+    Metric(
+        "arrests",
+        "members/week",
+        "members arrested (couriers at seizures, others by cases)",
+        higher_is="better",
+    ),
+    Metric("convictions", "members/week", "members convicted", higher_is="better"),
+    Metric(
+        "convictions_investigated",
+        "members/week",
+        "brokers and leaders convicted through investigations (not caught with the goods)",
+        higher_is="better",
+    ),
+    Metric("extraditions", "members/week", "members surrendered to the requesting state"),
+    Metric("cases_opened", "cases/week", "investigations opened from seizures"),
+    Metric(
+        "cases_expired", "cases/week", "investigations that hit their deadline", higher_is="worse"
+    ),
+    Metric("requests_sent", "requests/week", "evidence requests sent abroad"),
+    Metric(
+        "requests_failed_dual_criminality",
+        "requests/week",
+        "requests refused because the requested state does not criminalise the offence",
+    ),
+    Metric("request_latency_median", "weeks", "median weeks from request to answer"),
+    Metric("db_identifications", "requests/week", "members identified through a shared database"),
+    Metric("db_hits", "seizures/week", "seizures of organisations flagged in a shared database"),
+    Metric(
+        "safe_haven_leaders",
+        "leaders",
+        "leaders living in a state that would not surrender them to their pursuers",
+    ),
     Metric("policy_cost", "USD/year", "annual cost of the policies in force"),
     Metric("produced", "{q}/week", "quantity leaving sources"),
     Metric("in_flight", "{q}", "quantity on the way at the end of the week"),
+    Metric("stock", "{q}", "quantity held at sources while no route is open"),
 ]
 REGISTRY: dict[str, Metric] = {m.name: m for m in _M}
+#: Metrics that are plain per-tick event counts (the model's ``count``).
+COUNTERS = (
+    "arrests",
+    "convictions",
+    "convictions_investigated",
+    "extraditions",
+    "cases_opened",
+    "cases_expired",
+    "requests_sent",
+    "requests_failed_dual_criminality",
+    "db_identifications",
+    "db_hits",
+)
 #: The metrics shown by default in tables and figures.
 MAIN = ("delivered", "seized", "interdiction_rate", "displacement")
 

@@ -8,8 +8,8 @@ import ctypes.util
 import mesa
 import numpy as np
 
-from sim import enforcement
-from sim.metrics import REGISTRY, entropy_bits, summarize
+from sim import agreements, enforcement, justice, members
+from sim.metrics import COUNTERS, REGISTRY, entropy_bits, summarize
 from sim.policies import Policy, from_dict
 from sim.rng import Streams
 from sim.scenario import Scenario
@@ -60,7 +60,7 @@ class TraffickingModel(mesa.Model):
        riskiest legs) and refreshes its candidate paths.
     8. **Metrics.** One value per registered metric is recorded for the tick.
 
-    Conservation holds exactly: produced = delivered + seized + in flight.
+    Conservation holds exactly: produced = delivered + seized + in flight + stock.
 
     Args:
         scenario: a validated Scenario (see ``sim.scenario.load_scenario``).
@@ -106,6 +106,27 @@ class TraffickingModel(mesa.Model):
         self.orgs = [Organisation(self, i, spec) for i, spec in enumerate(w.orgs)]
         self.policies: list[Policy] = [from_dict(p) for p in w.policies]
 
+        # Legal cooperation (DESIGN 3.1, 3.4): members, agreements, trust, cases.
+        self.agreements: list[Policy] = [from_dict(a) for a in w.agreements]
+        self.org_offence = np.array([w.offence_index[o["offence"]] for o in w.orgs])
+        self.conspiracy = w.offence_index[justice.LEADER_OFFENCE]
+        self.org_alive = np.ones(n_org, dtype=bool)
+        self.members = members.setup_members(self)
+        self.trust0 = w.trust0
+        self.trust = w.trust0.copy()
+        self._legal_key: tuple | None = None
+        self._refresh_legal(0)
+        self.cases = justice.Cases()
+        self.flag_seen = np.full((w.n_states, n_org), -(10**9), dtype=np.int64)
+        self.pending_flags: list = []
+        self.pending_hits: list = []
+        self._counts: dict[str, int] = {}
+        self._requests: list[dict[str, np.ndarray]] = []
+        self._answered: list[tuple[np.ndarray, np.ndarray]] = []
+        self._latency_today: list[np.ndarray] = []
+        for org in self.orgs:
+            org.refresh_candidates()
+
         # Exact integer stocks for the conservation check.
         self.total_produced = self.total_delivered = self.total_seized = 0
         # Per-tick records: metric series and per-leg / per-state flows.
@@ -120,6 +141,13 @@ class TraffickingModel(mesa.Model):
         """Advance one week (see the class docstring for the order)."""
         t = self.tick
         w = self.world
+        self._counts, self._latency_today = {}, []
+        members.recruit(self, t)
+        members.update_alive(self)
+        self._refresh_legal(t)
+        for org in self.orgs:
+            if org.dirty:
+                org.refresh_candidates()
         self._apply_policies(t)
         produced = self._produce(t)
         ship = self.shipments
@@ -130,8 +158,9 @@ class TraffickingModel(mesa.Model):
         leg = self.paths.legs.ravel()[row - 1]
         loc = self.paths.nodes.ravel()[row + ship.path]
         # 4. interdiction
-        self.effort = enforcement.allocate_effort(self)
-        p = enforcement.seizure_probability(self, loc)
+        self.effort = enforcement.allocate_effort(self) * self.legal.jit_effort
+        intel = agreements.intel(self) if self.legal.databases else None
+        p = enforcement.seizure_probability(self, loc, ship.org, intel)
         seized = self.streams["detection"].random(len(ship)) < p
         # per-path lookups (a few hundred paths), then one gather per shipment
         n_path = self.paths.n
@@ -150,10 +179,23 @@ class TraffickingModel(mesa.Model):
         # 6. learning (before shipments leave the arrays)
         self._learn(ship.org, leg, qty, seized, unit_value)
         seized_locs = np.bincount(loc[seized], minlength=w.n_locations)
-        enforcement.learn(self, seized_locs)
+        enforcement.learn(self, seized_locs + agreements.deliver(self, t))
         # records
         self.leg_flow[t] = np.bincount(leg, weights=qty, minlength=w.n_legs)
         loc_state = w.loc_state[loc]
+        if intel is not None:
+            self.count("db_hits", int((intel[loc_state[seized], ship.org[seized]] > 1).sum()))
+        # justice: share records, work open cases, open new ones (DESIGN 3.4)
+        s_org, s_state = ship.org[seized], loc_state[seized]
+        agreements.share_seizures(self, s_org, s_state, self.paths.nodes[ship.path[seized]], t)
+        justice.advance_cases(self, t)
+        justice.open_cases(self, s_org, s_state, w.loc_state[w.leg_from[leg[seized]]], t)
+        done, self._answered = self._answered, []
+        agreements.update_trust(
+            self,
+            np.concatenate([a for a, _ in done] or [np.zeros(0, np.int64)]),
+            np.concatenate([b for _, b in done] or [np.zeros(0, np.int64)]),
+        )
         self.state_flow[t] = np.bincount(loc_state, weights=qty, minlength=w.n_states)
         self.state_seized[t] = np.bincount(
             loc_state[seized], weights=qty[seized], minlength=w.n_states
@@ -191,25 +233,69 @@ class TraffickingModel(mesa.Model):
         self.detection = w.detection * self.detection_mult
         self.integrity = np.minimum(w.integrity * self.integrity_mult, 1.0)
 
+    def _refresh_legal(self, t: int) -> None:
+        """Rebuild the agreement matrices when the set of instruments in force changes."""
+        key = tuple(p.active(t) for p in self.agreements + self.policies)
+        if key != self._legal_key:
+            self._legal_key = key
+            self.legal = agreements.rebuild(self)
+
+    def count(self, name: str, n: int) -> None:
+        """Add ``n`` to this tick's counter ``name`` (a metric series)."""
+        self._counts[name] = self._counts.get(name, 0) + int(n)
+
+    def log_requests(self, cases, mask: np.ndarray, outcome: int, t: int) -> None:
+        """Record answered, failed or expired evidence requests (vectorised)."""
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        rec = {
+            "sent": cases.sent[idx],
+            "answered": np.full(len(idx), t),
+            "from": cases.state[idx],
+            "to": cases.requested[idx],
+            "channel": cases.channel[idx],
+            "offence": cases.offence[idx],
+            "outcome": np.full(len(idx), outcome),
+        }
+        self._requests.append(rec)
+        if outcome != justice.EXPIRED:
+            self._latency_today.append(t - rec["sent"])
+        if outcome == justice.OK:
+            self._answered.append((rec["from"], rec["to"]))
+
     def _produce(self, t: int) -> int:
-        """Create this tick's shipments; return the quantity produced."""
+        """Create this tick's shipments; return the quantity produced.
+
+        What an organisation cannot move (its leader is in custody and not yet
+        succeeded, or no route is open because brokers are missing) waits in its stock
+        at the source and leaves with the next shipments that can.
+        """
         rng = self.streams["route_choice"]
         orgs, qtys, paths = [], [], []
+        produced = 0
+        leader_free = self.members.status[self.leader_of] == members.ACTIVE
         for org in self.orgs:
+            if not self.org_alive[org.index]:
+                continue
             value = self.world.price[org.markets].mean()
             for src, amount in zip(org.sources, org.production):
-                q = split_quantity(int(amount), org.shipment_size)
-                if not len(q) or not len(org.candidates.get(src, ())):
+                produced += int(amount)
+                org.stock[src] = org.stock.get(src, 0) + int(amount)
+                if not (leader_free[org.index] and len(org.candidates.get(src, ()))):
+                    continue  # no leader to organise it, or no open route: it waits
+                q = split_quantity(org.stock[src], org.shipment_size)
+                org.stock[src] = 0
+                if not len(q):
                     continue
                 paths.append(org.choose_paths(src, len(q), rng))
                 qtys.append(q)
                 orgs.append(np.full(len(q), org.index))
                 org.period_shipped += float(q.sum()) * value
-        if not qtys:
-            return 0
-        q = np.concatenate(qtys)
-        self.shipments.add(np.concatenate(orgs), q, np.concatenate(paths), t)
-        return int(q.sum())
+        if qtys:
+            q = np.concatenate(qtys)
+            self.shipments.add(np.concatenate(orgs), q, np.concatenate(paths), t)
+        return produced
 
     def _learn(self, org, leg, qty, seized, unit_value) -> None:
         """Update each organisation's leg-risk beliefs, risk premiums and period losses."""
@@ -243,10 +329,17 @@ class TraffickingModel(mesa.Model):
         s["route_entropy"][t] = entropy_bits(self.leg_flow[t])
         s["active_legs"][t] = np.count_nonzero(self.leg_flow[t])
         s["active_states"][t] = np.count_nonzero(self.state_flow[t])
-        s["orgs_active"][t] = len(np.unique(self.shipments.org[self.shipments.depart == t]))
         s["policy_cost"][t] = sum(p.cost for p in self.policies if p.active(t))
         s["in_flight"][t] = int(self.shipments.qty.sum())
+        s["stock"][t] = self.stock
         s["displacement"][t] = self._displacement(t)
+        for name in COUNTERS:
+            s[name][t] = self._counts.get(name, 0)
+        lat = self._latency_today
+        s["request_latency_median"][t] = np.median(np.concatenate(lat)) if lat else np.nan
+        s["safe_haven_leaders"][t] = members.safe_haven_leaders(self)
+        s["members_active"][t] = int(self.members.active.sum())
+        s["orgs_active"][t] = int(self.org_alive.sum())
 
     def _displacement(self, t: int) -> float:
         """Share of this week's flow through states unused in the first post-burn-in year."""
@@ -263,18 +356,67 @@ class TraffickingModel(mesa.Model):
 
     # ------------------------------------------------------------------------ results
     @property
+    def conserved(self) -> bool:
+        """Whether produced == delivered + seized + in flight + stock, exactly (integers)."""
+        return self.total_produced == (
+            self.total_delivered + self.total_seized + self.in_flight + self.stock
+        )
+
+    @property
+    def stock(self) -> int:
+        """Quantity held at sources, waiting for an open route (integer units)."""
+        return sum(sum(o.stock.values()) for o in self.orgs)
+
+    @property
     def in_flight(self) -> int:
         """Quantity in flight now (integer units)."""
         return int(self.shipments.qty.sum())
 
-    def records(self) -> dict[str, list[dict]]:
-        """Per-run event tables beyond the weekly series (e.g. evidence requests).
+    def request_table(self) -> dict[str, np.ndarray]:
+        """Every evidence request answered, failed or expired so far, as arrays."""
+        keys = ("sent", "answered", "from", "to", "channel", "offence", "outcome")
+        if not self._requests:
+            return {k: np.zeros(0, dtype=np.int64) for k in keys}
+        return {k: np.concatenate([r[k] for r in self._requests]) for k in keys}
 
-        Each value is a list of flat records; the harness writes each table to
-        ``<name>.parquet`` with the run's identifiers added.
+    def records(self) -> dict[str, list[dict]]:
+        """Per-run event tables beyond the weekly series.
+
+        ``requests``: one record per cross-border evidence request with its pair of
+        states, channel, offence, outcome and latency in weeks. The harness writes each
+        table to ``<name>.parquet`` with the run's identifiers added.
         """
-        return {}
+        r = self.request_table()
+        w = self.world
+        rows = [
+            {
+                "sent": int(a),
+                "answered": int(b),
+                "latency_weeks": int(b - a),
+                "from": w.state_ids[f],
+                "to": w.state_ids[t],
+                "channel": justice.CHANNELS[c],
+                "offence": w.offences[o],
+                "outcome": justice.OUTCOMES[x],
+            }
+            for a, b, f, t, c, o, x in zip(
+                r["sent"],
+                r["answered"],
+                r["from"],
+                r["to"],
+                r["channel"],
+                r["offence"],
+                r["outcome"],
+            )
+        ]
+        return {"requests": rows}
 
     def summary(self) -> dict[str, float]:
         """Per-run summary of every metric over the post-burn-in window."""
-        return summarize({k: v[: self.tick] for k, v in self.series.items()}, self.burn_in)
+        out = summarize({k: v[: self.tick] for k, v in self.series.items()}, self.burn_in)
+        # latency: the median over every request answered in the window, not of weekly medians
+        r = self.request_table()
+        keep = (r["answered"] >= self.burn_in) & (r["outcome"] != justice.EXPIRED)
+        lat = (r["answered"] - r["sent"])[keep]
+        out["request_latency_median"] = float(np.median(lat)) if len(lat) else float("nan")
+        return out

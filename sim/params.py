@@ -88,25 +88,68 @@ PARAMS: dict[str, tuple[float, str, str]] = {
         "prob",
         "share of first-year flow above which a state counts as used (illustrative)",
     ),
-    # --- justice (used by the legal-cooperation layer) ---------------------------------
+    # --- members (DESIGN 6: Duijn et al. 2014; Manzi & Calderoni 2024) ------------------
+    "brokers_per_state": (
+        2,
+        "int",
+        "brokers an organisation keeps in each state it crosses (illustrative)",
+    ),
+    "couriers_per_broker": (3, "int", "couriers under each broker (illustrative)"),
+    "recruit_weeks_courier": (4.0, "pos", "mean weeks to replace a courier (illustrative)"),
+    "recruit_weeks_broker": (26.0, "pos", "mean weeks to replace a broker (illustrative)"),
+    "leader_succession_weeks": (
+        8.0,
+        "pos",
+        "mean weeks before a broker succeeds an arrested leader (illustrative)",
+    ),
+    "relocation_probability": (
+        0.3,
+        "prob",
+        "chance a leader targeted by a case moves to a safe haven (illustrative)",
+    ),
+    # --- justice ------------------------------------------------------------------------
     "case_probability": (0.3, "prob", "chance a seizure opens a case (illustrative)"),
     "case_deadline": (104, "int", "weeks before an unfinished case expires (illustrative)"),
+    "conviction_probability": (0.7, "prob", "chance a tried member is convicted (illustrative)"),
+    "domestic_weeks": (6.0, "pos", "median weeks of domestic evidence gathering (illustrative)"),
+    "domestic_success": (0.9, "prob", "chance domestic evidence is obtained (illustrative)"),
     "mlat_median_weeks": (
         40.0,
         "pos",
         "median MLAT request latency; ~10 months (President's Review Group 2013)",
+    ),
+    "mlat_success": (0.8, "prob", "chance an MLAT request is answered (illustrative)"),
+    "latency_sigma": (
+        0.55,
+        "pos",
+        "lognormal sigma of request latency: with median 40 weeks, 80% of requests take "
+        "6-24 months (Council of Europe T-CY 2014 range)",
     ),
     "letters_rogatory_median_weeks": (
         80.0,
         "pos",
         "median latency without a treaty (illustrative: slower than MLATs)",
     ),
+    "letters_success": (0.3, "prob", "chance letters rogatory are answered (illustrative)"),
     "jit_median_weeks": (1.5, "pos", "evidence latency inside a joint team (illustrative)"),
+    "jit_success": (0.95, "prob", "chance evidence is shared inside a JIT (illustrative)"),
+    "jit_effort_boost": (
+        1.25,
+        "pos",
+        "effort multiplier where JIT members pool effort on shared borders (illustrative)",
+    ),
+    # --- shared databases and trust -----------------------------------------------------
     "db_intel_boost": (
-        1.5,
+        2.0,
         "pos",
         "detection multiplier for flagged organisations in a shared database (illustrative)",
     ),
+    "db_lag": (1, "int", "default weeks before partners see a record (illustrative)"),
+    "db_coverage": (0.8, "prob", "default share of seizures entered (illustrative)"),
+    "flag_memory": (26, "int", "weeks a database flag on an organisation lasts (illustrative)"),
+    "trust_default": (0.7, "prob", "trust between states not listed in [[trust]] (illustrative)"),
+    "trust_gain": (0.05, "prob", "trust gained per answered request (illustrative)"),
+    "trust_decay": (0.005, "prob", "weekly decay of trust toward its start (illustrative)"),
 }
 
 #: Parameters an organisation may override for itself.

@@ -8,10 +8,11 @@ a policy's effect is a pure function of (policy, tick) and ends cleanly at ``end
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.agreements import LegalState
     from sim.model import TraffickingModel
 
 # Field kinds understood by the scenario validator (sim.scenario):
@@ -46,6 +47,9 @@ class Policy:
 
     def act(self, model: TraffickingModel, tick: int) -> None:
         """Apply the policy's effect for one tick (called only while active)."""
+
+    def legal(self, model: TraffickingModel, legal: LegalState) -> None:
+        """Add this policy's instruments to the legal state (called while active)."""
 
     def to_dict(self) -> dict:
         """Plain-dict form, as in a scenario's ``[[policies]]`` table."""
@@ -117,7 +121,254 @@ class CapacityBuilding(Policy):
         model.integrity_mult[s] *= 1.0 + (self.integrity - 1.0) * frac
 
 
-REGISTRY: dict[str, type[Policy]] = {cls.type: cls for cls in (Surge, CapacityBuilding)}
+def _pair(model: TraffickingModel, between) -> tuple[int, int]:
+    return model.world.state_index[between[0]], model.world.state_index[between[1]]
+
+
+@dataclass
+class AddMlat(Policy):
+    """A mutual legal assistance treaty between two states.
+
+    Args:
+        between: the two states.
+        median_weeks: median request latency (default: ``mlat_median_weeks``, ~40 weeks,
+            the ~10-month US figure of the President's Review Group 2013).
+        success: chance a request under the treaty is answered (before trust).
+    """
+
+    type: ClassVar[str] = "add_mlat"
+    FIELDS: ClassVar[dict[str, str]] = {"between": "pair", "median_weeks": "pos", "success": "prob"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+
+    between: list[str] = field(default_factory=list)
+    median_weeks: float | None = None
+    success: float | None = None
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        a, b = _pair(model, self.between)
+        m = self.median_weeks or model.params["mlat_median_weeks"]
+        legal.pair(a, b, "mlat_median", min(m, legal.mlat_median[a, b] or m))
+        s = model.params["mlat_success"] if self.success is None else self.success
+        legal.pair(a, b, "mlat_success", max(s, legal.mlat_success[a, b]))
+
+
+@dataclass
+class ExtraditionTreaty(Policy):
+    """An extradition treaty between two states.
+
+    Args:
+        between: the two states.
+    """
+
+    type: ClassVar[str] = "extradition_treaty"
+    FIELDS: ClassVar[dict[str, str]] = {"between": "pair"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+
+    between: list[str] = field(default_factory=list)
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        a, b = _pair(model, self.between)
+        legal.pair(a, b, "extradition", True)
+
+
+@dataclass
+class CreateDatabase(Policy):
+    """A shared database (Interpol I-24/7, Europol SIENA, ASEANAPOL-style).
+
+    Args:
+        name: the database's name (``join_database`` refers to it).
+        members: founding member states.
+        lag: weeks before members see each other's seizure records.
+        coverage: share of seizures a member enters (scaled by trust per partner).
+    """
+
+    type: ClassVar[str] = "create_database"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "name": "str",
+        "members": "states",
+        "lag": "int",
+        "coverage": "prob",
+    }
+    REQUIRED: ClassVar[tuple[str, ...]] = ("name", "members")
+
+    name: str = ""
+    members: list[str] = field(default_factory=list)
+    lag: int | None = None
+    coverage: float | None = None
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        from sim.agreements import Database
+
+        p = model.params
+        idx = {model.world.state_index[s] for s in self.members}
+        db = legal.databases.get(self.name)
+        if db is None:
+            legal.databases[self.name] = Database(
+                self.name,
+                idx,
+                int(p["db_lag"] if self.lag is None else self.lag),
+                p["db_coverage"] if self.coverage is None else self.coverage,
+            )
+        else:
+            db.members |= idx
+
+
+@dataclass
+class JoinDatabase(Policy):
+    """States join an existing shared database.
+
+    Args:
+        name: the database.
+        states: the states joining.
+    """
+
+    type: ClassVar[str] = "join_database"
+    FIELDS: ClassVar[dict[str, str]] = {"name": "str", "states": "states"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("name", "states")
+
+    name: str = ""
+    states: list[str] = field(default_factory=list)
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        db = legal.databases.get(self.name)
+        if db is not None:  # joining a database that is not (yet) in force does nothing
+            db.members |= {model.world.state_index[s] for s in self.states}
+
+
+@dataclass
+class Harmonize(Policy):
+    """States add offences to their criminal law (closing dual-criminality gaps).
+
+    Args:
+        states: the legislating states.
+        offences: offence codes, e.g. ``conspiracy``, ``firearm_parts``.
+    """
+
+    type: ClassVar[str] = "harmonize"
+    FIELDS: ClassVar[dict[str, str]] = {"states": "states", "offences": "strs"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("states", "offences")
+
+    states: list[str] = field(default_factory=list)
+    offences: list[str] = field(default_factory=list)
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        w = model.world
+        for s in self.states:
+            for off in self.offences:
+                legal.laws[w.state_index[s], w.offence_index[off]] = True
+
+
+@dataclass
+class JointTeam(Policy):
+    """A joint investigation team: fast evidence, pooled effort on shared borders.
+
+    Args:
+        states: the member states.
+    """
+
+    type: ClassVar[str] = "joint_team"
+    FIELDS: ClassVar[dict[str, str]] = {"states": "states"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("states",)
+
+    states: list[str] = field(default_factory=list)
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        idx = [model.world.state_index[s] for s in self.states]
+        for a in idx:
+            for b in idx:
+                if a != b:
+                    legal.jit[a, b] = True
+
+
+@dataclass
+class LiaisonOfficers(Policy):
+    """Liaison officers keep trust between two states at least ``trust_gain`` above its start.
+
+    Args:
+        between: the two states.
+        trust_gain: rise of the trust floor (0..1).
+    """
+
+    type: ClassVar[str] = "liaison_officers"
+    FIELDS: ClassVar[dict[str, str]] = {"between": "pair", "trust_gain": "prob"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+
+    between: list[str] = field(default_factory=list)
+    trust_gain: float = 0.2
+
+    def legal(self, model, legal) -> None:  # noqa: D102
+        a, b = _pair(model, self.between)
+        floor = min(1.0, model.trust0[a, b] + self.trust_gain)
+        legal.pair(a, b, "trust_floor", max(floor, legal.trust_floor[a, b]))
+
+
+STRATEGIES = ("random", "degree", "betweenness", "role")
+
+
+@dataclass
+class RemoveMembers(Policy):
+    """Targeted arrests at the policy's start tick (e.g. top brokers by betweenness).
+
+    Args:
+        strategy: random, degree, betweenness or role.
+        share: share of the (filtered) active members to arrest.
+        count: or a number of members.
+        organization: only this organisation's members.
+        role: only this role (leader, broker, courier).
+    """
+
+    type: ClassVar[str] = "remove_members"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "strategy": "str",
+        "share": "prob",
+        "count": "int",
+        "organization": "str",
+        "role": "str",
+    }
+    REQUIRED: ClassVar[tuple[str, ...]] = ("strategy",)
+
+    strategy: str = "random"
+    share: float | None = None
+    count: int | None = None
+    organization: str | None = None
+    role: str | None = None
+
+    def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
+        if tick != self.start:
+            return
+        from sim import members as M
+
+        org = None
+        if self.organization is not None:
+            org = next(o.index for o in model.orgs if o.org_id == self.organization)
+        role = M.ROLES.index(self.role) if self.role else None
+        idx = M.select(model, self.strategy, self.share, self.count, org, role)
+        model.count("arrests", len(idx))
+        M.arrest(model, idx, tick)
+
+
+REGISTRY: dict[str, type[Policy]] = {
+    cls.type: cls
+    for cls in (
+        Surge,
+        CapacityBuilding,
+        AddMlat,
+        ExtraditionTreaty,
+        CreateDatabase,
+        JoinDatabase,
+        Harmonize,
+        JointTeam,
+        LiaisonOfficers,
+        RemoveMembers,
+    )
+}
+#: ``[[agreements]]`` types (in force at tick 0) and the policies that implement them.
+AGREEMENT_TYPES = {
+    "mlat": "add_mlat",
+    "extradition": "extradition_treaty",
+    "database": "create_database",
+    "jit": "joint_team",
+}
 
 
 def register(cls: type[Policy]) -> type[Policy]:
@@ -127,7 +378,8 @@ def register(cls: type[Policy]) -> type[Policy]:
 
 
 def from_dict(d: dict) -> Policy:
-    """Build a policy from its plain-dict form (validated by sim.scenario)."""
+    """Build a policy (or an agreement in force) from its plain-dict form."""
     d = dict(d)
-    cls = REGISTRY[d.pop("type")]
+    t = d.pop("type")
+    cls = REGISTRY[AGREEMENT_TYPES.get(t, t)]
     return cls(**d)

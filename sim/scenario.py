@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim import params as P
-from sim.policies import COMMON_FIELDS, REGISTRY
+from sim.policies import AGREEMENT_TYPES, COMMON_FIELDS, REGISTRY, STRATEGIES
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -46,6 +46,7 @@ SCHEMA_TOP = {
     "agreements": "list",
     "policies": "list",
     "uncertainties": "table",
+    "trust": "list",
 }
 SCHEMA_STATE = {
     "id": "!str",
@@ -86,14 +87,15 @@ SCHEMA_ORG = {
     "markets": "!locations",
     "name": "str",
     "learning_rate": "prob",
+    "offence": "str",
+    "home": "state",
     **{k: P.PARAMS[k][1] for k in P.ORG_PARAMS},
 }
 AGREEMENT_FIELDS = {
-    "mlat": {"between": "!pair", "median_weeks": "pos", "success": "prob"},
-    "extradition": {"between": "!pair"},
-    "database": {"name": "!str", "members": "!states", "lag": "int", "coverage": "prob"},
-    "jit": {"states": "!states"},
+    t: {k: ("!" + v if k in REGISTRY[p].REQUIRED else v) for k, v in REGISTRY[p].FIELDS.items()}
+    for t, p in AGREEMENT_TYPES.items()
 }
+SCHEMA_TRUST = {"between": "!pair", "value": "!prob"}
 
 
 def _one_line(text: str) -> str:
@@ -436,6 +438,9 @@ def validate(data: dict, path: Path | str) -> None:
             _check_typed(path, where, pol, {t: sch}, ids, common=True)
         else:
             _check_typed(path, where, pol, pol_schemas, ids, common=True)
+    for i, tr in enumerate(_items(path, data, "trust", None)):
+        _check_table(path, f"trust[{i}]", tr, SCHEMA_TRUST, ids)
+    _check_policy_refs(path, data)
     ticks, burn = data.get("ticks", 260), data.get("burn_in", 52)
     if ticks < 1:
         raise ScenarioError(path, "ticks", "must be at least 1")
@@ -454,6 +459,30 @@ def _check_typed(path, where, item, schemas: dict, ids, common: bool) -> None:
     _check_table(path, where, item, schema, ids)
     if "end" in item and item["end"] <= item.get("start", 0):
         raise ScenarioError(path, f"{where}.end", "must be after start")
+
+
+def _check_policy_refs(path, data: dict) -> None:
+    """Cross-references inside policies: databases, organisations, strategies, roles."""
+    dbs = {a["name"] for a in data.get("agreements", []) if a.get("type") == "database"}
+    dbs |= {p["name"] for p in data.get("policies", []) if p.get("type") == "create_database"}
+    orgs = {o["id"] for o in data["organizations"]}
+    for i, pol in enumerate(data.get("policies", [])):
+        where = f"policies[{i}]"
+        if pol["type"] == "join_database" and pol["name"] not in dbs:
+            raise ScenarioError(path, f"{where}.name", f"no database named {pol['name']!r}")
+        if pol["type"] == "remove_members":
+            if pol["strategy"] not in STRATEGIES:
+                raise ScenarioError(
+                    path, f"{where}.strategy", f"must be one of {', '.join(STRATEGIES)}"
+                )
+            if "organization" in pol and pol["organization"] not in orgs:
+                raise ScenarioError(
+                    path, f"{where}.organization", f"unknown organization {pol['organization']!r}"
+                )
+            if "role" in pol and pol["role"] not in ("leader", "broker", "courier"):
+                raise ScenarioError(path, f"{where}.role", "must be leader, broker or courier")
+            if ("share" in pol) == ("count" in pol):
+                raise ScenarioError(path, where, "give exactly one of share or count")
 
 
 def _check_params(path, params: dict) -> None:

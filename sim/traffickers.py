@@ -133,6 +133,8 @@ class Organisation(mesa.Agent):
         self.period_loss = 0.0
         self.period_shipped = 0.0
         self.expansions = 0
+        self.stock: dict[int, int] = {}  # units waiting at each source for an open route
+        self.dirty = True  # candidates need a refresh (territory or broker access changed)
         # Start on the cheapest path (by a-priori generalised cost) to each market.
         w = model.world
         prior_w = self.leg_weights()
@@ -140,7 +142,6 @@ class Organisation(mesa.Agent):
             for m in self.markets:
                 nodes = nx.shortest_path(w.graph, s, m, weight=lambda a, b, d: prior_w[d["e"]])
                 self.territory[[w.graph[a][b]["e"] for a, b in zip(nodes, nodes[1:])]] = True
-        self.refresh_candidates()
 
     # ------------------------------------------------------------------ route choice
     def leg_weights(self) -> np.ndarray:
@@ -157,7 +158,15 @@ class Organisation(mesa.Agent):
         k = int(m.params["k_paths"])
         weights = self.leg_weights()
         n = w.n_locations
-        terr = np.flatnonzero(self.territory)
+        # a route *through* a state needs an active broker there (sim.members); the
+        # organisation's source and market states are its own ground
+        from sim.members import access
+
+        ok = access(m)[self.index]
+        ok[w.loc_state[self.sources]] = ok[w.loc_state[self.markets]] = True
+        usable = self.territory & ok[w.loc_state[w.leg_from]] & ok[w.loc_state[w.leg_to]]
+        terr = np.flatnonzero(usable)
+        self.dirty = False
         # a zero-cost leg must stay an edge: sparse graphs drop zero weights
         wt = np.maximum(weights[terr], 1e-12)
         g = csr_matrix((wt, (w.leg_from[terr], w.leg_to[terr])), shape=(n, n))
@@ -195,10 +204,30 @@ class Organisation(mesa.Agent):
 
     # -------------------------------------------------------------------- adaptation
     def adapt(self) -> None:
-        """NarcoLogic's rule: expand when seizure losses exceed tolerance, else consolidate."""
+        """NarcoLogic's rule: expand when seizure losses exceed tolerance, else consolidate.
+
+        Only a leader decides: a leaderless or dismantled organisation keeps its routes.
+        """
+        from sim.members import ACTIVE
+
+        m = self.model
+        if not m.org_alive[self.index] or m.members.status[m.leader_of[self.index]] != ACTIVE:
+            self.period_loss = self.period_shipped = 0.0
+            return
         tol = self.spec["loss_tolerance"] * self.period_shipped
         loss = self.period_loss
-        if self.period_shipped > 0 and loss > tol:
+        if any(self.stock.values()):
+            # goods are stuck at a source: no route is open (brokers were arrested),
+            # so look for routes around the states it has lost
+            self._expand()
+            self.period_loss = self.period_shipped = 0.0
+            self.refresh_candidates()
+            return
+        if self.period_shipped <= 0:  # nothing shipped this period: nothing learnt
+            self.period_loss = 0.0
+            self.refresh_candidates()
+            return
+        if loss > tol:
             self._expand()
             floor = min(self.shipment_size, self.model.params["min_shipment_size"])
             self.shipment_size = max(floor, self.shipment_size * self.model.params["size_shrink"])
@@ -218,9 +247,17 @@ class Organisation(mesa.Agent):
         n_new = int(self.spec["expand_max"])
         if n_new <= 0:
             return
+        from sim.members import access, has_brokers
+
         weights = self.leg_weights()
+        # states where its brokers were arrested are closed until it recruits again
+        closed = has_brokers(self.model)[self.index] & ~access(self.model)[self.index]
+        closed[w.loc_state[self.sources]] = closed[w.loc_state[self.markets]] = False
+        open_leg = ~closed[w.loc_state[w.leg_from]] & ~closed[w.loc_state[w.leg_to]]
         n = w.n_locations
-        graph = csr_matrix((weights + 1e-9, (w.leg_from, w.leg_to)), shape=(n, n))
+        graph = csr_matrix(
+            ((weights + 1e-9)[open_leg], (w.leg_from[open_leg], w.leg_to[open_leg])), shape=(n, n)
+        )
         d_src = dijkstra(graph, indices=self.sources, min_only=True)
         d_mkt = dijkstra(graph.T.tocsr(), indices=self.markets, min_only=True)
         score = d_src[w.leg_from] + weights + d_mkt[w.leg_to]
@@ -229,11 +266,20 @@ class Organisation(mesa.Agent):
         nodes[w.leg_from[self.territory]] = True
         nodes[w.leg_to[self.territory]] = True
         cand = ~self.territory & (nodes[w.leg_from] | nodes[w.leg_to]) & np.isfinite(score)
+        cand &= open_leg
         idx = np.flatnonzero(cand)
         if len(idx):
             best = idx[np.argsort(score[idx], kind="stable")[:n_new]]
             self.territory[best] = True
             self.expansions += len(best)
+            # opening a leg into a new state means recruiting a broker there
+            from sim.members import add_broker
+
+            m = self.model
+            posts = has_brokers(m)[self.index]
+            for s in np.unique(w.loc_state[np.concatenate([w.leg_from[best], w.leg_to[best]])]):
+                if not posts[s]:
+                    add_broker(m, m.members, self.index, int(s))
 
     def _consolidate(self, share: float) -> None:
         """Prune the riskiest territory legs, keeping the lowest-risk path to each market."""

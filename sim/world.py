@@ -16,6 +16,13 @@ from sim.scenario import Scenario
 
 #: Quantity unit by commodity (metric units are rendered with it).
 COMMODITY_UNITS = {"firearms": "firearms", "weapons": "firearms"}
+#: The offence a commodity is prosecuted under (an organisation may set ``offence``).
+COMMODITY_OFFENCES = {
+    "firearms": "firearms_trafficking",
+    "weapons": "firearms_trafficking",
+    "reactivated_firearms": "deactivated_reactivation",
+}
+DEFAULT_OFFENCE = "trafficking"
 
 # Defaults for state fields a scenario may leave out (illustrative).
 STATE_DEFAULTS = {
@@ -53,6 +60,10 @@ class World:
     investigators: np.ndarray
     extradites_nationals: np.ndarray
     laws: list[set[str]]
+    offences: list[str]
+    offence_index: dict[str, int]
+    laws0: np.ndarray
+    trust0: np.ndarray
     exploration: np.ndarray
     agency_learning_rate: np.ndarray
     loc_ids: list[str]
@@ -155,6 +166,9 @@ def build_world(scenario: Scenario) -> World:
                 "id": o["id"],
                 "name": o.get("name", o["id"]),
                 "commodity": o.get("commodity", "cocaine"),
+                "offence": o.get("offence")
+                or COMMODITY_OFFENCES.get(o.get("commodity", "cocaine"), DEFAULT_OFFENCE),
+                "home": sidx[o["home"]] if "home" in o else int(loc_state[lidx[o["sources"][0]]]),
                 "sources": [lidx[s] for s in o["sources"]],
                 "markets": [lidx[m] for m in o["markets"]],
                 "production": [
@@ -164,6 +178,22 @@ def build_world(scenario: Scenario) -> World:
                 **op,
             }
         )
+    # offences: every code a law, an organisation or a harmonisation mentions
+    offences = ["trafficking", "conspiracy"]
+    mentioned = [law for s in states for law in s.get("laws", [])]
+    mentioned += [o["offence"] for o in orgs]
+    mentioned += [x for p in d.get("policies", []) for x in p.get("offences", [])]
+    offences += sorted(set(mentioned) - set(offences))
+    oidx = {x: i for i, x in enumerate(offences)}
+    laws0 = np.zeros((len(states), len(offences)), dtype=bool)
+    for i, s in enumerate(states):
+        # a state whose laws are not given criminalises everything the scenario names
+        laws0[i, [oidx[x] for x in s.get("laws", offences)]] = True
+    trust0 = np.full((len(states), len(states)), float(params["trust_default"]))
+    for tr in d.get("trust", []):
+        a, b = sidx[tr["between"][0]], sidx[tr["between"][1]]
+        trust0[a, b] = trust0[b, a] = tr["value"]
+    np.fill_diagonal(trust0, 1.0)
     commodities = {o["commodity"] for o in orgs}
     unit = COMMODITY_UNITS.get(next(iter(commodities)), "kg") if len(commodities) == 1 else "units"
     return World(
@@ -179,7 +209,11 @@ def build_world(scenario: Scenario) -> World:
         extradites_nationals=np.array(
             [bool(s.get("extradites_nationals", True)) for s in states], dtype=bool
         ),
-        laws=[set(s.get("laws", [])) for s in states],
+        laws=[set(s.get("laws", offences)) for s in states],
+        offences=offences,
+        offence_index=oidx,
+        laws0=laws0,
+        trust0=trust0,
         exploration=np.array([s.get(k, params[k]) for s in states for k in STATE_PARAMS[:1]]),
         agency_learning_rate=np.array(
             [s.get(STATE_PARAMS[1], params[STATE_PARAMS[1]]) for s in states]

@@ -228,7 +228,13 @@ def execute(
                 try:
                     results = fut.result()
                 except Exception as e:
-                    raise StudyStopped(f"{type(e).__name__}: {e}".strip()) from e
+                    hint = (
+                        " (a worker process died; in a script, start studies under "
+                        "`if __name__ == '__main__':` so workers can import it)"
+                        if type(e).__name__ == "BrokenProcessPool"
+                        else ""
+                    )
+                    raise StudyStopped(f"{type(e).__name__}: {e}{hint}".strip()) from e
                 on_batch(results)
                 submit_next()
     finally:

@@ -122,10 +122,11 @@ def _verdict(cid, name, expected, criteria: dict[str, tuple[float, bool]]) -> Ch
 # --------------------------------------------------------------------------- checks
 def check_v1(st: Setting) -> CheckResult:
     """Balloon effect: a surge in Midland pushes flow into Westland and Eastland."""
+    st = Setting(max(st.replicates, 24), st.seed, st.workers)
     base = load_scenario(TOY)
     start, surged, neighbours = 104, "MID", ("WES", "EAS")
     alt = variant(
-        base, "surge", [{"type": "surge", "state": surged, "factor": 2.0, "start": start}]
+        base, "surge", [{"type": "surge", "state": surged, "factor": 1.5, "start": start}]
     )
     b, a = st.run(base), st.run(alt)
     idx = {s["id"]: i for i, s in enumerate(base.data["states"])}
@@ -302,3 +303,9 @@ def run_checks(
     """Run the named checks with ``replicates`` paired runs per arm."""
     st = Setting(replicates or Setting.replicates, seed, workers)
     return [CHECKS[i](st) for i in ids]
+
+
+# The legal-cooperation checks live in their own module; they extend this registry.
+from sim.harness.checks_legal import LEGAL_CHECKS  # noqa: E402
+
+CHECKS.update(LEGAL_CHECKS)

@@ -1,0 +1,176 @@
+"""Agreements between states as matrices: MLATs, extradition, databases, joint teams, laws, trust.
+
+:class:`LegalState` is rebuilt from the agreements and policies in force whenever
+that set changes (a few times per run). Shared databases also act every tick: a
+member's seizure record reaches partners after the database's lag, in the share
+``coverage x trust`` that the seizing state actually enters; partners then inspect
+shipments of flagged organisations with ``intel = db_intel_boost`` and update their
+targeting beliefs from partners' seizures (DESIGN 3.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import TraffickingModel
+
+
+@dataclass
+class Database:
+    """A shared database: members, lag (ticks) and coverage (share of seizures entered)."""
+
+    name: str
+    members: set[int]
+    lag: int = 1
+    coverage: float = 0.8
+
+
+@dataclass
+class LegalState:
+    """Pairwise instruments in force (indices are state indices).
+
+    Attributes:
+        mlat_median: (S, S) median MLAT latency in weeks, 0 where no treaty.
+        mlat_success: (S, S) chance a request under the treaty is answered.
+        extradition: (S, S) extradition treaty in force.
+        jit: (S, S) both states in an active joint investigation team.
+        db_lag: (S, S) lag of the fastest database both belong to, -1 if none.
+        db_coverage: (S, S) that database's coverage.
+        laws: (S, offences) which state criminalises which offence.
+        trust_floor: (S, S) minimum trust kept up by liaison officers.
+    """
+
+    mlat_median: np.ndarray
+    mlat_success: np.ndarray
+    extradition: np.ndarray
+    jit: np.ndarray
+    db_lag: np.ndarray
+    db_coverage: np.ndarray
+    laws: np.ndarray
+    trust_floor: np.ndarray
+    databases: dict[str, Database] = field(default_factory=dict)
+    jit_effort: np.ndarray | None = None
+
+    @classmethod
+    def empty(cls, n: int, laws: np.ndarray) -> LegalState:
+        """No agreement at all; laws as given."""
+        z = np.zeros((n, n))
+        return cls(
+            z.copy(),
+            z.copy(),
+            z.astype(bool),
+            z.astype(bool),
+            np.full((n, n), -1, dtype=np.int64),
+            z.copy(),
+            laws.copy(),
+            z.copy(),
+        )
+
+    def pair(self, a: int, b: int, attr: str, value) -> None:
+        """Set a symmetric pair entry."""
+        arr = getattr(self, attr)
+        arr[a, b] = arr[b, a] = value
+
+    def finish(self, world) -> None:
+        """Derive the database pair matrices and JIT effort pooling after all policies acted."""
+        for db in self.databases.values():
+            mem = sorted(db.members)
+            for a in mem:
+                for b in mem:
+                    # a member's own records count too: "flagged by any member's seizure"
+                    if self.db_lag[a, b] < 0 or db.lag < self.db_lag[a, b]:
+                        self.db_lag[a, b] = db.lag
+                        self.db_coverage[a, b] = db.coverage
+        # JIT members pool effort on the legs crossing their shared borders: the
+        # locations at either end of such legs get extra effort (jit_effort_boost).
+        fs, ts = world.loc_state[world.leg_from], world.loc_state[world.leg_to]
+        shared = self.jit[fs, ts] & (fs != ts)
+        boost = np.ones(world.n_locations)
+        boost[world.leg_from[shared]] = boost[world.leg_to[shared]] = world.params[
+            "jit_effort_boost"
+        ]
+        self.jit_effort = boost
+
+
+def rebuild(model: TraffickingModel) -> LegalState:
+    """The legal state implied by every agreement and policy active now."""
+    w = model.world
+    legal = LegalState.empty(w.n_states, w.laws0)
+    active = [p for p in model.agreements + model.policies if p.active(model.tick)]
+    # databases must exist before states join them
+    active.sort(key=lambda p: p.type != "create_database")
+    for p in active:
+        p.legal(model, legal)
+    legal.finish(w)
+    return legal
+
+
+def share_seizures(model: TraffickingModel, org, seized_state, nodes, t: int) -> None:
+    """Enter this tick's seizures into shared databases, for each partner after its lag.
+
+    Args:
+        model: the model.
+        org: organisation of each seized shipment.
+        seized_state: state that seized each shipment.
+        nodes: (n, width+1) locations of each seized shipment's path, -1 padded.
+        t: this tick.
+    """
+    legal = model.legal
+    if not legal.databases or not len(org):
+        return
+    lag = legal.db_lag[seized_state]  # (n, S): lag to every partner, -1 if none
+    p_enter = legal.db_coverage[seized_state] * model.trust[seized_state]
+    entered = (lag >= 0) & (model.streams["database"].random(lag.shape) < p_enter)
+    # flags: partner X learns at t + lag that organisation o was seized
+    rows, partner = np.nonzero(entered)
+    model.pending_flags.append((t + lag[rows, partner], partner, org[rows]))
+    # targeting: the partner's own locations on the seized shipment's path
+    st = np.where(nodes >= 0, model.world.loc_state[np.maximum(nodes, 0)], 0)
+    ok = (nodes >= 0) & (st != seized_state[:, None]) & np.take_along_axis(entered, st, axis=1)
+    r, c = np.nonzero(ok)
+    model.pending_hits.append((t + lag[r, st[r, c]], nodes[r, c]))
+
+
+def deliver(model: TraffickingModel, t: int) -> np.ndarray:
+    """Flags and targeting hits whose lag has elapsed; returns partner hits per location."""
+    hits = np.zeros(model.world.n_locations)
+    keep = []
+    for arrive, partner, org in model.pending_flags:
+        due = arrive <= t
+        model.flag_seen[partner[due], org[due]] = np.maximum(
+            model.flag_seen[partner[due], org[due]], t
+        )
+        if (~due).any():
+            keep.append((arrive[~due], partner[~due], org[~due]))
+    model.pending_flags = keep
+    keep = []
+    for when, locs in model.pending_hits:
+        due = when <= t
+        hits += np.bincount(locs[due], minlength=len(hits))
+        if (~due).any():
+            keep.append((when[~due], locs[~due]))
+    model.pending_hits = keep
+    return hits
+
+
+def intel(model: TraffickingModel) -> np.ndarray:
+    """(states, orgs) detection multiplier: db_intel_boost where the org is flagged."""
+    recent = model.tick - model.flag_seen <= model.params["flag_memory"]
+    return np.where(recent, model.params["db_intel_boost"], 1.0)
+
+
+def update_trust(model: TraffickingModel, a: np.ndarray, b: np.ndarray) -> None:
+    """Trust grows with each answered request and decays slowly back toward its start."""
+    n = model.world.n_states
+    p = model.params
+    model.trust = model.trust0 + (model.trust - model.trust0) * (1.0 - p["trust_decay"])
+    if len(a):
+        count = np.bincount(a * n + b, minlength=n * n).reshape(n, n)
+        count = count + count.T
+        model.trust += (1.0 - model.trust) * (1.0 - (1.0 - p["trust_gain"]) ** count)
+    np.maximum(model.trust, model.legal.trust_floor, out=model.trust)
+    np.clip(model.trust, 0.0, 1.0, out=model.trust)
