@@ -21,12 +21,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class Database:
-    """A shared database: members, lag (ticks) and coverage (share of seizures entered)."""
+    """A shared database: members, lag (ticks), coverage (share of seizures entered), intel."""
 
     name: str
     members: set[int]
     lag: int = 1
     coverage: float = 0.8
+    intel: float = 2.0
 
 
 @dataclass
@@ -54,6 +55,7 @@ class LegalState:
     trust_floor: np.ndarray
     databases: dict[str, Database] = field(default_factory=dict)
     jit_effort: np.ndarray | None = None
+    db_intel: np.ndarray | None = None
 
     @classmethod
     def empty(cls, n: int, laws: np.ndarray) -> LegalState:
@@ -77,7 +79,10 @@ class LegalState:
 
     def finish(self, world) -> None:
         """Derive the database pair matrices and JIT effort pooling after all policies acted."""
+        self.db_intel = np.ones(world.n_states)
         for db in self.databases.values():
+            for a in db.members:
+                self.db_intel[a] = max(self.db_intel[a], db.intel)
             mem = sorted(db.members)
             for a in mem:
                 for b in mem:
@@ -158,9 +163,9 @@ def deliver(model: TraffickingModel, t: int) -> np.ndarray:
 
 
 def intel(model: TraffickingModel) -> np.ndarray:
-    """(states, orgs) detection multiplier: db_intel_boost where the org is flagged."""
+    """(states, orgs) detection multiplier: the database's ``intel`` where the org is flagged."""
     recent = model.tick - model.flag_seen <= model.params["flag_memory"]
-    return np.where(recent, model.params["db_intel_boost"], 1.0)
+    return np.where(recent, model.legal.db_intel[:, None], 1.0)
 
 
 def update_trust(model: TraffickingModel, a: np.ndarray, b: np.ndarray) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -48,20 +49,50 @@ def metrics_table(metrics: dict, title: str, console: Console | None = None) -> 
     (console or _console()).print(t)
 
 
-def agreement_matrix(sc: Scenario) -> Table:
-    """States x states: M = MLAT, E = extradition, J = joint team, D = shared database."""
-    ids = [s["id"] for s in sc.data["states"]]
+LETTERS = {
+    "mlat": "M",
+    "add_mlat": "M",
+    "extradition": "E",
+    "extradition_treaty": "E",
+    "jit": "J",
+    "joint_team": "J",
+    "database": "D",
+    "create_database": "D",
+    "join_database": "D",
+}
+
+
+def _cells(items, ids) -> dict:
     cell = {(a, b): set() for a in ids for b in ids}
-    for ag in sc.data.get("agreements", []):
+    dbs: dict[str, set] = {}
+    for ag in items:
         t = ag["type"]
-        members = ag.get("between") or ag.get("members") or ag.get("states") or []
-        letter = {"mlat": "M", "extradition": "E", "jit": "J", "database": "D"}[t]
+        if t not in LETTERS:
+            continue
+        members = list(ag.get("between") or ag.get("members") or ag.get("states") or [])
+        if t in ("database", "create_database", "join_database"):
+            members = sorted(dbs.setdefault(ag["name"], set()).union(members))
+            dbs[ag["name"]] = set(members)
         for a in members:
             for b in members:
                 if a != b:
-                    cell[(a, b)].add(letter)
+                    cell[(a, b)].add(LETTERS[t])
+    return cell
+
+
+def agreement_matrix(sc: Scenario, policies: bool = False) -> Table:
+    """States x states: M = MLAT, E = extradition, J = joint team, D = shared database.
+
+    With ``policies``, the instruments the scenario's policies add later are shown too.
+    """
+    ids = [s["id"] for s in sc.data["states"]]
+    items = list(sc.data.get("agreements", []))
+    if policies:
+        items += sc.data.get("policies", [])
+    cell = _cells(items, ids)
+    title = "with its policies" if policies else "in force at the start"
     t = Table(
-        title="Agreements in force (M mlat, E extradition, J joint team, D database)",
+        title=f"Agreements {title} (M mlat, E extradition, J joint team, D database)",
         title_justify="left",
     )
     t.add_column("")
@@ -69,6 +100,35 @@ def agreement_matrix(sc: Scenario) -> Table:
         t.add_column(b, justify="center")
     for a in ids:
         t.add_row(a, *["." if a == b else "".join(sorted(cell[(a, b)])) or "-" for b in ids])
+    return t
+
+
+def law_trust_matrix(sc: Scenario) -> Table:
+    """States x states: share of offences both criminalise (law overlap) / trust."""
+    from sim.world import build_world
+
+    w = build_world(sc)
+    laws = w.laws0.astype(float)
+    both = laws @ laws.T
+    either = laws.shape[1] - (1 - laws) @ (1 - laws).T
+    overlap = np.divide(both, either, out=np.ones_like(both), where=either > 0)
+    t = Table(
+        title="Law overlap (share of offences both criminalise) / trust (0..1)",
+        title_justify="left",
+    )
+    t.add_column("")
+    for b in w.state_ids:
+        t.add_column(b, justify="center")
+    for i, a in enumerate(w.state_ids):
+        t.add_row(
+            a,
+            *[
+                "." if i == j else f"{overlap[i, j]:.2f}/{w.trust0[i, j]:.2f}"
+                for j in range(w.n_states)
+            ],
+        )
+    offences = ", ".join(w.offences)
+    t.caption = f"offences: {offences}"
     return t
 
 
@@ -109,6 +169,9 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
         )
     c.print(t)
     c.print(agreement_matrix(sc))
+    if any(p["type"] in LETTERS for p in d.get("policies", [])):
+        c.print(agreement_matrix(sc, policies=True))
+    c.print(law_trust_matrix(sc))
     t = Table(title="Organisations", title_justify="left")
     for col in ("id", "commodity", "sources", "markets"):
         t.add_column(col)

@@ -95,8 +95,14 @@ def extraditable(model: TraffickingModel, member, s, offence) -> np.ndarray:
     return (t == s) | (legal.extradition[s, t] & legal.laws[t, offence] & nationals_ok)
 
 
-def plan_requests(model: TraffickingModel, case_state, target, offence, t: int) -> dict:
-    """Channel, answer tick and success chance of the evidence request for each target."""
+def plan_requests(
+    model: TraffickingModel, case_state, target, offence, t: int, db_tried=None
+) -> dict:
+    """Channel, answer tick and success chance of the evidence request for each target.
+
+    A shared database is tried first where both states belong to one; when the member
+    is not in it (``db_tried``), the request goes by the fastest formal channel.
+    """
     p = model.params
     legal = model.legal
     req = model.members.state[target]
@@ -104,6 +110,8 @@ def plan_requests(model: TraffickingModel, case_state, target, offence, t: int) 
     n = len(target)
     dom = req == s
     db = ~dom & (legal.db_lag[s, req] >= 0)
+    if db_tried is not None:
+        db &= ~db_tried
     jit = ~dom & ~db & legal.jit[s, req]
     mlat = ~dom & ~db & ~jit & (legal.mlat_median[s, req] > 0)
     channel = np.select([dom, db, jit, mlat], [DOMESTIC, DATABASE, JIT, MLAT], LETTERS)
@@ -223,6 +231,21 @@ def advance_cases(model: TraffickingModel, t: int) -> None:
     model.count("convictions", len(conv))
     model.count("convictions_investigated", len(conv))
     M.arrest(model, c.target[conv], t)
+    # a failed database lookup is followed by a formal request for the same member
+    retry = np.flatnonzero(failed & (c.channel == DATABASE) & (m.status[c.target] == M.ACTIVE))
+    if len(retry):
+        plan = plan_requests(
+            model,
+            c.state[retry],
+            c.target[retry],
+            c.offence[retry],
+            t,
+            db_tried=np.ones(len(retry), dtype=bool),
+        )
+        model.count("requests_sent", len(retry))
+        for k, v in plan.items():
+            getattr(c, k)[retry] = v
+        failed[retry] = False
     # 4. climb: the member's boss is the next target; leaders end the case
     nxt = np.where(answered, m.boss[c.target], -1)
     climb = answered & (nxt >= 0)

@@ -35,6 +35,7 @@ class Policy:
     type: ClassVar[str] = ""
     FIELDS: ClassVar[dict[str, str]] = {}
     REQUIRED: ClassVar[tuple[str, ...]] = ()
+    ONE_OF: ClassVar[tuple[str, ...]] = ()  # exactly one of these fields must be given
 
     start: int = 0
     end: int | None = None
@@ -60,6 +61,7 @@ class Policy:
     def describe(self) -> str:
         """One line for tables."""
         own = {f.name: getattr(self, f.name) for f in fields(self) if f.name in self.FIELDS}
+        own = {k: v for k, v in own.items() if v is not None and v != []}
         args = ", ".join(f"{k}={v}" for k, v in own.items())
         when = f"from tick {self.start}" + (f" to {self.end}" if self.end is not None else "")
         return f"{self.type}({args}) {when}, {self.cost:,.0f} USD/yr"
@@ -127,29 +129,39 @@ def _pair(model: TraffickingModel, between) -> tuple[int, int]:
 
 @dataclass
 class AddMlat(Policy):
-    """A mutual legal assistance treaty between two states.
+    """A mutual legal assistance treaty between two states, or among several parties.
 
     Args:
-        between: the two states.
+        between: the two states of a bilateral treaty.
+        parties: or the parties of a multilateral convention (every pair is covered).
         median_weeks: median request latency (default: ``mlat_median_weeks``, ~40 weeks,
             the ~10-month US figure of the President's Review Group 2013).
         success: chance a request under the treaty is answered (before trust).
     """
 
     type: ClassVar[str] = "add_mlat"
-    FIELDS: ClassVar[dict[str, str]] = {"between": "pair", "median_weeks": "pos", "success": "prob"}
-    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+    FIELDS: ClassVar[dict[str, str]] = {
+        "between": "pair",
+        "parties": "states",
+        "median_weeks": "pos",
+        "success": "prob",
+    }
+    ONE_OF: ClassVar[tuple[str, ...]] = ("between", "parties")
 
     between: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
     median_weeks: float | None = None
     success: float | None = None
 
     def legal(self, model, legal) -> None:  # noqa: D102
-        a, b = _pair(model, self.between)
+        idx = [model.world.state_index[x] for x in (self.between or self.parties)]
         m = self.median_weeks or model.params["mlat_median_weeks"]
-        legal.pair(a, b, "mlat_median", min(m, legal.mlat_median[a, b] or m))
         s = model.params["mlat_success"] if self.success is None else self.success
-        legal.pair(a, b, "mlat_success", max(s, legal.mlat_success[a, b]))
+        for a in idx:
+            for b in idx:
+                if a < b:
+                    legal.pair(a, b, "mlat_median", min(m, legal.mlat_median[a, b] or m))
+                    legal.pair(a, b, "mlat_success", max(s, legal.mlat_success[a, b]))
 
 
 @dataclass
@@ -180,6 +192,7 @@ class CreateDatabase(Policy):
         members: founding member states.
         lag: weeks before members see each other's seizure records.
         coverage: share of seizures a member enters (scaled by trust per partner).
+        intel: detection multiplier on flagged organisations (default ``db_intel_boost``).
     """
 
     type: ClassVar[str] = "create_database"
@@ -188,6 +201,7 @@ class CreateDatabase(Policy):
         "members": "states",
         "lag": "int",
         "coverage": "prob",
+        "intel": "pos",
     }
     REQUIRED: ClassVar[tuple[str, ...]] = ("name", "members")
 
@@ -195,6 +209,7 @@ class CreateDatabase(Policy):
     members: list[str] = field(default_factory=list)
     lag: int | None = None
     coverage: float | None = None
+    intel: float | None = None
 
     def legal(self, model, legal) -> None:  # noqa: D102
         from sim.agreements import Database
@@ -208,6 +223,7 @@ class CreateDatabase(Policy):
                 idx,
                 int(p["db_lag"] if self.lag is None else self.lag),
                 p["db_coverage"] if self.coverage is None else self.coverage,
+                p["db_intel_boost"] if self.intel is None else self.intel,
             )
         else:
             db.members |= idx

@@ -457,6 +457,9 @@ def _check_typed(path, where, item, schemas: dict, ids, common: bool) -> None:
         )
     schema = {"type": "str", **(COMMON_FIELDS if common else {}), **schemas[t]}
     _check_table(path, where, item, schema, ids)
+    cls = REGISTRY.get(AGREEMENT_TYPES.get(t, t))
+    if cls is not None and cls.ONE_OF and sum(k in item for k in cls.ONE_OF) != 1:
+        raise ScenarioError(path, where, f"give exactly one of {' or '.join(cls.ONE_OF)}")
     if "end" in item and item["end"] <= item.get("start", 0):
         raise ScenarioError(path, f"{where}.end", "must be after start")
 

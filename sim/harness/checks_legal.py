@@ -210,7 +210,7 @@ def _rate(r, lo: int, hi: int) -> float:
 
 def check_v12(st: Setting) -> CheckResult:
     """Information sharing: the central corridor joins a database; the gain then erodes."""
-    st = _more(st, 16)
+    st = _more(st, 32)
     base = load_scenario(TOY)
     start = 104
     alt = variant(
