@@ -150,7 +150,13 @@ def arrest(model: TraffickingModel, idx: np.ndarray, t: int) -> None:
     lag = model.streams["recruitment"].exponential(means[m.role[idx]])
     m.status[idx] = VACANT
     m.refill_at[idx] = t + 1 + np.floor(lag).astype(np.int64)
-    for o in np.unique(m.org[idx]):
+    _touch(model, idx)
+
+
+def _touch(model: TraffickingModel, idx: np.ndarray) -> None:
+    """Organisations whose broker posts changed must refresh their candidate routes."""
+    m = model.members
+    for o in np.unique(m.org[idx[m.role[idx] == BROKER]]):
         model.orgs[o].dirty = True
 
 
@@ -178,8 +184,7 @@ def recruit(model: TraffickingModel, t: int) -> None:
             arrest(model, np.array([b]), t)  # the promoted broker's post falls vacant
         else:
             m.refill_at[i] = t + 1
-    for o in np.unique(m.org[due]):
-        model.orgs[o].dirty = True
+    _touch(model, np.flatnonzero(due))
 
 
 def update_alive(model: TraffickingModel) -> None:
