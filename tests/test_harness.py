@@ -177,6 +177,15 @@ def test_bad_input_exit_2_one_line(args, needle):
     assert len(err.splitlines()) == 1 and needle in err and "Traceback" not in r.output
 
 
+def test_out_that_is_a_file_exits_2(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = runner.invoke(app, ["run", "toy_corridor", "-r", "2", "--out", str(f)])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(f"--out {f}: cannot write there")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_scheduler_without_dask_installed_exits_2(tmp_path):
     import subprocess
     import sys

@@ -7,48 +7,46 @@ The model never imports this package; the CLI and notebooks do::
     study.summary()                       # metric, mean, 95% interval, unit
     cmp = compare("toy_corridor", ["scenarios/toy_surge.toml"], replicates=20)
     cmp.table                             # paired differences, A12, Holm p per metric
+
+Names load lazily, so a worker process that only needs ``sim.harness.runner`` does
+not import scipy.stats, SALib or matplotlib.
 """
 
-from sim.harness.comparison import Comparison, compare
-from sim.harness.executors import HarnessError, StudyStopped
-from sim.harness.runner import (
-    FunctionEvaluator,
-    ModelEvaluator,
-    Run,
-    RunResult,
-    run_one,
-    run_replicates,
-)
-from sim.harness.sensitivity_analysis import (
-    SampleSettings,
-    SensitivityResult,
-    analyze_study,
-    sensitivity,
-)
-from sim.harness.stats import a12, holm, mean_ci, paired_diff
-from sim.harness.study import Execution, Study, StudyData, run_study
+from importlib import import_module
 
-__all__ = [
-    "Comparison",
-    "Execution",
-    "FunctionEvaluator",
-    "HarnessError",
-    "ModelEvaluator",
-    "Run",
-    "RunResult",
-    "SampleSettings",
-    "SensitivityResult",
-    "Study",
-    "StudyData",
-    "StudyStopped",
-    "a12",
-    "analyze_study",
-    "compare",
-    "holm",
-    "mean_ci",
-    "paired_diff",
-    "run_one",
-    "run_replicates",
-    "run_study",
-    "sensitivity",
-]
+_WHERE = {
+    "Comparison": "comparison",
+    "compare": "comparison",
+    "HarnessError": "executors",
+    "StudyStopped": "executors",
+    "FunctionEvaluator": "runner",
+    "ModelEvaluator": "runner",
+    "Run": "runner",
+    "RunResult": "runner",
+    "run_one": "runner",
+    "run_replicates": "runner",
+    "SampleSettings": "sensitivity_analysis",
+    "SensitivityResult": "sensitivity_analysis",
+    "analyze_study": "sensitivity_analysis",
+    "sensitivity": "sensitivity_analysis",
+    "a12": "stats",
+    "holm": "stats",
+    "mean_ci": "stats",
+    "paired_diff": "stats",
+    "Execution": "study",
+    "Study": "study",
+    "StudyData": "study",
+    "run_study": "study",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f"sim.harness.{_WHERE[name]}"), name)
+    raise AttributeError(name)
+
+
+def __dir__():
+    return [*globals(), *__all__]

@@ -104,7 +104,13 @@ class Store:
             HarnessError: resuming with different settings, or starting over an
                 unfinished study without ``resume``.
         """
-        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            probe = self.out / f".write-test-{uuid.uuid4().hex[:8]}"
+            probe.touch()
+            probe.unlink()
+        except OSError as e:
+            raise HarnessError(f"--out {self.out}: cannot write there ({e.strerror})") from None
         old = self._read_manifest()
         done = pd.DataFrame()
         if old is not None and resume:
