@@ -39,25 +39,38 @@ class TraffickingModel(mesa.Model):
     One tick is one week. Each ``step`` runs, in this order (the ODD "process
     overview and scheduling"):
 
+    0. **Organisations and agreements.** Vacancies left by arrests are refilled when
+       due (succession for leaders); organisations without leader or broker are
+       dismantled; the legal state (MLATs, extradition, databases, joint teams, laws,
+       trust floors) is rebuilt if the set of instruments in force changed; routes are
+       refreshed where broker posts changed.
     1. **Policies.** Enforcement multipliers are reset to 1 and every policy active at
        this tick acts (surges, capacity building), giving this week's effective
        capacity, detection and integrity per state.
     2. **Production and route choice.** Each organisation splits its production at
        each source into integer shipments of its current size; each shipment draws a
-       path by a logit over the organisation's K cheapest candidate paths
-       (stream ``route_choice``).
+       path by a logit over the organisation's K cheapest candidate paths through
+       states where it has brokers (stream ``route_choice``). Without a leader or an
+       open route, goods wait in stock at the source.
     3. **Movement.** Every shipment in flight, new ones included, advances one leg.
     4. **Interdiction.** Each agency spreads its capacity over its locations by learned
        hit rates plus random exploration (``agency_explore``); each shipment arriving
        at a location is seized with probability
-       ``integrity x (1 - exp(-detection x effort x intel))`` (``detection``).
+       ``integrity x (1 - exp(-detection x effort x intel))`` (``detection``), with
+       ``intel`` > 1 for organisations a shared database has flagged.
     5. **Delivery.** Unseized shipments at the end of their path are sold.
     6. **Learning.** Organisations update their Beta-Bernoulli leg-risk beliefs and
        risk premiums from their own shipments; agencies update their hit-rate
-       beliefs per location.
-    7. **Adaptation.** Every ``adapt_period`` ticks each organisation expands (losses
-       above tolerance: open new legs, smaller shipments) or consolidates (prune the
-       riskiest legs) and refreshes its candidate paths.
+       beliefs per location from their seizures and their database partners'.
+    6b. **Justice** (``sim.justice``). Seizures are entered in shared databases; due
+       evidence requests are answered, failed or refused (dual criminality); identified
+       members are arrested where they live if that state would surrender them, tried
+       and convicted; cases climb to the next rung (leaders may flee to safe havens) or
+       close; seizures open new cases; trust grows with answered requests.
+    7. **Adaptation.** Every ``adapt_period`` ticks each organisation with a leader
+       expands (losses above tolerance, or goods stuck in stock: open new legs, recruit
+       brokers, smaller shipments) or consolidates (prune the riskiest legs) and
+       refreshes its candidate paths.
     8. **Metrics.** One value per registered metric is recorded for the tick.
 
     Conservation holds exactly: produced = delivered + seized + in flight + stock.
