@@ -17,7 +17,7 @@ SURGE = "scenarios/toy_surge.toml"
 KEYS = {"baseline_mean", "alternative_mean", "diff_mean", "diff_ci_low", "diff_ci_high", "a12"}
 
 
-def check_contract(doc: dict, replicates: int, alternatives=("toy_surge",)) -> None:
+def check_contract(doc: dict, replicates: int, ticks: int = 260, alternatives=("toy_surge",)):
     assert doc["baseline"] == "toy_corridor" and doc["replicates"] == replicates
     assert [a["scenario"] for a in doc["alternatives"]] == list(alternatives)
     assert "Wilcoxon" in doc["test"] and "Holm" in doc["test"]
@@ -31,11 +31,11 @@ def check_contract(doc: dict, replicates: int, alternatives=("toy_surge",)) -> N
                 assert 0 <= v["a12"] <= 1
             if v["p_holm"] is not None:
                 assert v["p_value"] <= v["p_holm"] <= 1
-        # the surge costs 2 million USD a year from week 104 of 260: the post-burn-in
-        # mean of policy_cost is 2e6 * (260 - 104) / (260 - 52) in every alternative run
+        # the surge costs 2 million USD a year from week 104: the post-burn-in mean of
+        # policy_cost is 2e6 * (ticks - 104) / (ticks - 52) in every alternative run
         cost = alt["metrics"]["policy_cost"]
         assert cost["baseline_mean"] == 0
-        assert cost["diff_mean"] == pytest.approx(2e6 * 156 / 208)
+        assert cost["diff_mean"] == pytest.approx(2e6 * (ticks - 104) / (ticks - 52))
         assert cost["diff_ci_low"] == pytest.approx(cost["diff_ci_high"])
         ce = alt["cost_effectiveness"]
         d = alt["metrics"]["delivered"]
@@ -47,11 +47,12 @@ def check_contract(doc: dict, replicates: int, alternatives=("toy_surge",)) -> N
 
 def test_compare_json_contract_repeatable_and_executor_independent():
     args = ["compare", "toy_corridor", SURGE, "-r", "6", "--seed", "2", "--format", "json"]
+    args += ["--ticks", "156"]
     r1 = runner.invoke(app, [*args, "--workers", "1"])
     r2 = runner.invoke(app, [*args, "--workers", "2"])
     assert r1.exit_code == 0, r1.output
     assert r1.stdout == r2.stdout
-    check_contract(json.loads(r1.stdout), 6)
+    check_contract(json.loads(r1.stdout), 6, ticks=156)
 
 
 @pytest.mark.slow

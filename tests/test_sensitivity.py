@@ -124,23 +124,33 @@ def test_uncertainties_table_is_the_default():
     assert set(kinds.values()) <= {"prob", "nonneg", "pos", "int", "float"}
 
 
+def test_ishigami_fast_first_order_indices():
+    res = sensitivity(
+        None, "fast", ISHIGAMI_BOUNDS, n=1000, seed=4, evaluator=FunctionEvaluator(ishigami)
+    )
+    truth = ishigami_indices()["S1"]
+    for p, v in res.indices["y"]["S1"].items():
+        assert abs(v - truth[p]) < 0.05, (p, v, truth[p])
+    assert res.convergence["y"] == []  # FAST samples cannot be subset
+
+
 def test_fast_on_the_toy():
     res = sensitivity(
         "toy_corridor",
         "fast",
-        ["exploration=0.05:0.4", "states.MID.capacity=2:40"],
+        ["states.MID.capacity=2:40"],
         n=65,
         ticks=60,
         metrics=["seized"],
         workers=2,
         seed=2,
     )
-    assert res.settings.names == ["exploration", "states.MID.capacity"]
-    assert len(res.runs) == 65 * 2
+    assert res.settings.names == ["states.MID.capacity"]
+    assert len(res.runs) == 65
+    assert sorted(res.runs["param:states.MID.capacity"].round(6).unique())[0] >= 2
     s = res.indices["seized"]
     assert set(s) == {"S1", "S1_conf", "ST", "ST_conf"}
-    assert all(-0.05 <= v <= 1.05 for v in s["ST"].values())
-    assert res.convergence["seized"] == []  # FAST samples cannot be subset
+    assert -0.05 <= s["S1"]["states.MID.capacity"] <= 1.05
 
 
 @pytest.mark.parametrize(
