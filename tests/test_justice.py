@@ -1,0 +1,700 @@
+"""The legal-cooperation layer, one mechanism at a time.
+
+Each test builds a small variant of the toy corridor (or works on a freshly set-up
+model) so that exactly one mechanism decides the outcome: dual criminality, shared
+databases, case deadlines, safe havens, recruitment and succession, broker access,
+the legal policies and trust. Seeds are fixed; statistical statements use several
+seeds or effects large enough not to be flaky.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import numpy as np
+import pytest
+
+from sim import agreements, justice
+from sim import members as M
+from sim.model import TraffickingModel
+from sim.policies import REGISTRY, from_dict
+from sim.scenario import Scenario, load_scenario, validate
+
+SEEDS = (1, 2, 3)
+
+
+# ------------------------------------------------------------------------- helpers
+def scenario(overrides=(), policies=(), agreements_=None, edit=None, base="toy_corridor"):
+    """A validated variant of a shipped scenario: overrides, extra policies, agreements."""
+    sc = load_scenario(base, list(overrides))
+    data = copy.deepcopy(sc.data)
+    if policies:
+        data["policies"] = [*data.get("policies", []), *map(dict, policies)]
+    if agreements_ is not None:
+        data["agreements"] = list(agreements_)
+    if edit is not None:
+        edit(data)
+    validate(data, sc.path)
+    return Scenario(f"{sc.name}-test", sc.path, data)
+
+
+def model(sc, seed=0, ticks=None) -> TraffickingModel:
+    return TraffickingModel(sc, seed=seed, ticks=ticks)
+
+
+@cache
+def toy_run(seed: int, key: str = "toy") -> TraffickingModel:
+    """Full runs shared between tests (read-only)."""
+    variants = {
+        "toy": lambda: load_scenario("toy_corridor"),
+        "mlat": lambda: load_scenario("toy_corridor_mlat"),
+        "harmonize": lambda: scenario(
+            policies=[{"type": "harmonize", "states": ["AND"], "offences": ["conspiracy"]}]
+        ),
+        "database": lambda: scenario(
+            policies=[
+                {
+                    "type": "create_database",
+                    "name": "I24",
+                    "members": ["MKT", "NOR"],
+                    "lag": 3,
+                    "coverage": 1.0,
+                }
+            ]
+        ),
+    }
+    return model(variants[key](), seed=seed).run()
+
+
+def rows(m: TraffickingModel, **match) -> list[dict]:
+    """Request records whose fields equal ``match`` (values may be tuples of options)."""
+    out = []
+    for r in m.records()["requests"]:
+        ok = all(
+            r[k] in v if isinstance(v, tuple | set | list) else r[k] == v for k, v in match.items()
+        )
+        if ok:
+            out.append(r)
+    return out
+
+
+def sidx(m: TraffickingModel, sid: str) -> int:
+    return m.world.state_index[sid]
+
+
+def org_index(m: TraffickingModel, oid: str) -> int:
+    return next(o.index for o in m.orgs if o.org_id == oid)
+
+
+def brokers(m: TraffickingModel, o: int, state: int | None = None, active=True) -> np.ndarray:
+    mem = m.members
+    mask = (mem.org == o) & (mem.role == M.BROKER)
+    if state is not None:
+        mask &= mem.state == state
+    if active:
+        mask &= mem.status == M.ACTIVE
+    return np.flatnonzero(mask)
+
+
+def add_case(m: TraffickingModel, *, org, state, target, requested, channel, offence, t, **kw):
+    """Append one hand-made open case with a pending request due at ``t``."""
+
+    def one(v, dt=np.int64):
+        return np.array([v], dtype=dt)
+
+    m.cases.extend(
+        org=one(org),
+        state=one(state),
+        deadline=one(kw.get("deadline", t + 100)),
+        target=one(target),
+        requested=one(requested),
+        channel=one(channel),
+        due=one(kw.get("due", t)),
+        sent=one(kw.get("sent", t)),
+        offence=one(offence),
+        success=one(kw.get("success", 1.0), float),
+    )
+
+
+def new_shipment_states(m: TraffickingModel, org: int, tick: int) -> set[int]:
+    """States on the paths of ``org``'s shipments that departed at ``tick`` (still in flight)."""
+    sel = (m.shipments.org == org) & (m.shipments.depart == tick)
+    nodes = m.paths.nodes[m.shipments.path[sel]]
+    return set(m.world.loc_state[nodes[nodes >= 0]].tolist())
+
+
+# ------------------------------------------------------------ 1. dual criminality
+def test_dual_criminality_refusals_in_a_run_and_harmonisation_closes_the_gap():
+    # Andea criminalises trafficking but not conspiracy; leaders live in Andea, so a
+    # formal request about a leader (conspiracy) to Andea must be refused.
+    dual_total = 0
+    for seed in SEEDS:
+        m = toy_run(seed)
+        w = m.world
+        dual = rows(m, outcome="dual_criminality")
+        dual_total += len(rows(m, outcome="dual_criminality", to="AND", offence="conspiracy"))
+        # every refusal is a formal request to a state that lacks the offence
+        for r in dual:
+            assert r["channel"] in ("mlat", "letters_rogatory")
+            assert not w.laws0[w.state_index[r["to"]], w.offence_index[r["offence"]]]
+        assert m.series["requests_failed_dual_criminality"].sum() == len(dual)
+        # ... and no request is refused where the offence is criminalised
+        assert not rows(m, outcome="dual_criminality", offence="trafficking")
+    assert dual_total >= 3
+
+    requests_to_and = 0
+    for seed in SEEDS:
+        h = toy_run(seed, "harmonize")
+        assert h.legal.laws[sidx(h, "AND"), h.conspiracy]
+        assert not rows(h, to="AND", offence="conspiracy", outcome="dual_criminality")
+        # the requests still happen; they are now answered, fail or expire on their merits
+        requests_to_and += len(rows(h, to="AND", offence="conspiracy"))
+    assert requests_to_and >= 3
+
+
+def test_dual_criminality_on_a_hand_made_case():
+    sc = load_scenario("toy_corridor")
+    m = model(sc)
+    red = org_index(m, "red")
+    leader = m.leader_of[red]
+    AND, MKT = sidx(m, "AND"), sidx(m, "MKT")
+    assert m.members.state[leader] == AND
+    kw = dict(org=red, state=MKT, target=leader, requested=AND, offence=m.conspiracy, t=0)
+
+    # letters rogatory about conspiracy to Andea: refused, case closed, counted
+    add_case(m, channel=justice.LETTERS, **kw)
+    justice.advance_cases(m, 0)
+    r = m.request_table()
+    assert r["outcome"].tolist() == [justice.DUAL]
+    assert len(m.cases) == 0
+    assert m._counts["requests_failed_dual_criminality"] == 1
+
+    # an MLAT is refused too; an informal channel (shared database) is not
+    m = model(sc)
+    add_case(m, channel=justice.MLAT, **kw)
+    add_case(m, channel=justice.DATABASE, **kw)
+    justice.advance_cases(m, 0)
+    r = m.request_table()
+    assert r["outcome"][r["channel"] == justice.MLAT].tolist() == [justice.DUAL]
+    assert r["outcome"][r["channel"] == justice.DATABASE].tolist() == [justice.OK]
+
+    # after Andea legislates, the same letters rogatory are answered (success = 1)
+    sc_h = scenario(policies=[{"type": "harmonize", "states": ["AND"], "offences": ["conspiracy"]}])
+    m = model(sc_h)
+    add_case(m, channel=justice.LETTERS, **kw)
+    justice.advance_cases(m, 0)
+    assert m.request_table()["outcome"].tolist() == [justice.OK]
+    assert m._counts.get("requests_failed_dual_criminality", 0) == 0
+
+
+# --------------------------------------------------------------- 2. shared database
+def test_database_identification_latency_equals_lag():
+    lag = 3
+    for seed in (1, 2):
+        m = toy_run(seed, "database")
+        db = rows(m, channel="database")
+        answered = [r for r in db if r["outcome"] == "answered"]
+        assert answered, "no database identification"
+        for r in db:
+            assert {r["from"], r["to"]} == {"MKT", "NOR"}
+            if r["outcome"] != "expired":
+                assert r["latency_weeks"] == lag
+        # between the partners the database is tried first: a formal request may only
+        # follow a failed lookup for the same pair in the same week
+        pair = rows(m, **{"from": ("MKT", "NOR"), "to": ("MKT", "NOR")})
+        lookups_failed = {
+            (r["from"], r["to"], r["answered"]) for r in db if r["outcome"] == "failed"
+        }
+        for r in pair:
+            if r["channel"] != "database":
+                assert (r["from"], r["to"], r["sent"]) in lookups_failed
+        assert sum(r["channel"] == "database" for r in pair) > len(pair) / 2
+        assert m.series["db_identifications"].sum() == len(answered) > 0
+        # a database is never used between states outside it
+        assert not [r for r in db if r["to"] not in ("MKT", "NOR")]
+
+    # without the database the same pair uses letters rogatory (toy) or the MLAT
+    for key, channel in (("toy", "letters_rogatory"), ("mlat", "mlat")):
+        m = toy_run(1, key)
+        pair = rows(m, **{"from": "MKT", "to": "NOR"})
+        assert pair and {r["channel"] for r in pair} == {channel}
+        assert m.series["db_identifications"].sum() == 0
+
+
+def test_database_channel_planned_for_partners_only():
+    sc = scenario(
+        policies=[
+            {"type": "create_database", "name": "I24", "members": ["MKT", "NOR"], "lag": 5},
+            {"type": "add_mlat", "between": ["MKT", "NOR"]},  # the database still comes first
+        ]
+    )
+    m = model(sc)
+    red = org_index(m, "red")
+    MKT, NOR, AND = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "AND")
+    b_nor, b_and = brokers(m, red, NOR)[0], brokers(m, red, AND)[0]
+    off = m.org_offence[[red, red]]
+    plan = justice.plan_requests(m, np.array([MKT, MKT]), np.array([b_nor, b_and]), off, 7)
+    assert plan["channel"].tolist() == [justice.DATABASE, justice.LETTERS]
+    assert plan["due"][0] == 7 + 5
+    assert plan["success"][0] == pytest.approx(m.params["db_coverage"] * m.trust[MKT, NOR])
+    assert plan["requested"].tolist() == [NOR, AND]
+
+
+# ----------------------------------------------------------------- 3. case deadline
+def test_cases_expire_at_a_short_deadline():
+    stats = {}
+    for deadline in (5, 104, 1000):
+        opened = expired = 0
+        for seed in (1, 2):
+            m = model(scenario([f"case_deadline={deadline}"], agreements_=[]), seed=seed).run()
+            opened += m.series["cases_opened"].sum()
+            expired += m.series["cases_expired"].sum()
+            exp_rows = rows(m, outcome="expired")
+            for r in exp_rows:
+                assert r["latency_weeks"] <= deadline
+            if deadline == 5:
+                assert exp_rows
+                # letters rogatory (median 80 weeks) can never come back within 5 weeks
+                assert not rows(m, channel="letters_rogatory", outcome=("answered", "failed"))
+            if deadline == 1000:  # longer than the run: nothing can expire
+                assert not exp_rows
+        stats[deadline] = (opened, expired)
+    (o5, e5), (o104, e104), (_, e1000) = stats[5], stats[104], stats[1000]
+    assert e5 > 0 and e1000 == 0
+    assert e5 / o5 > 0.8  # almost every case expires
+    assert e104 / o104 < 0.5 * (e5 / o5)  # far fewer at the default deadline
+
+
+# --------------------------------------------------------------------- 4. safe haven
+def haven_setup(extra_overrides=(), agreements_=None):
+    sc = scenario(["relocation_probability=1.0", *extra_overrides], agreements_=agreements_)
+    m = model(sc)
+    red = org_index(m, "red")
+    return m, red, m.leader_of[red]
+
+
+def test_leader_relocates_to_a_safe_haven():
+    m, red, leader = haven_setup()
+    AND, NOR, MKT = sidx(m, "AND"), sidx(m, "NOR"), sidx(m, "MKT")
+    acc = M.access(m)[red]
+    assert acc[AND] and acc[NOR] and acc[MKT]  # brokers in Andea, Nordia and Marketia
+    # put the leader in Nordia: Nordia has an extradition treaty with Marketia,
+    # criminalises conspiracy and extradites -> Marketia could obtain him
+    m.members.state[leader] = NOR
+    pursuer = np.array([MKT])
+    assert M.surrenders(m, leader, pursuer).all()
+    # with a case from Marketia open he is not (yet) a safe-haven leader
+    add_case(
+        m,
+        org=red,
+        state=MKT,
+        target=leader,
+        requested=NOR,
+        channel=justice.LETTERS,
+        offence=m.conspiracy,
+        t=0,
+        due=50,
+    )
+    assert M.safe_haven_leaders(m) == 0
+
+    M.relocate(m, np.array([leader]), pursuer)
+    # Andea has no treaty with Marketia (and lacks conspiracy): the only haven
+    assert m.members.state[leader] == AND
+    assert not M.surrenders(m, leader, pursuer).any()
+    assert M.safe_haven_leaders(m) == 1
+    # with no case open nobody pursues him: he is no longer counted
+    m.cases.keep(np.zeros(len(m.cases), dtype=bool))
+    assert M.safe_haven_leaders(m) == 0
+
+
+def test_leader_stays_without_relocation_or_without_a_haven():
+    m, red, leader = haven_setup(["relocation_probability=0.0"])
+    NOR, MKT = sidx(m, "NOR"), sidx(m, "MKT")
+    m.members.state[leader] = NOR
+    M.relocate(m, np.array([leader]), np.array([MKT]))
+    assert m.members.state[leader] == NOR  # never moves
+
+    m, red, leader = haven_setup()
+    NOR, MKT, AND = sidx(m, "NOR"), sidx(m, "MKT"), sidx(m, "AND")
+    m.members.state[leader] = NOR
+    M.arrest(m, brokers(m, red, AND), 0)  # Andea's brokers gone: no haven left
+    M.relocate(m, np.array([leader]), np.array([MKT]))
+    assert m.members.state[leader] == NOR
+    assert M.surrenders(m, leader, np.array([MKT])).all()
+
+
+@pytest.mark.parametrize("national, haven", [("EAS", True), ("AND", False)])
+def test_nationals_rule_makes_a_haven(national, haven):
+    # Eastland criminalises conspiracy and has a treaty with Marketia, but does not
+    # extradite its own nationals: a haven for an Eastland national only.
+    m, red, leader = haven_setup(
+        ['states.EAS.laws=["trafficking", "conspiracy"]'],
+        agreements_=[
+            {"type": "extradition", "between": ["NOR", "MKT"]},
+            {"type": "extradition", "between": ["EAS", "MKT"]},
+        ],
+    )
+    AND, NOR, MKT, EAS = (sidx(m, s) for s in ("AND", "NOR", "MKT", "EAS"))
+    M.add_broker(m, m.members, red, EAS)
+    M.arrest(m, brokers(m, red, AND), 0)
+    m.members.state[leader] = NOR
+    m.members.nationality[leader] = sidx(m, national)
+    M.relocate(m, np.array([leader]), np.array([MKT]))
+    if haven:
+        assert m.members.state[leader] == EAS
+        assert not M.surrenders(m, leader, np.array([MKT])).any()
+    else:
+        assert m.members.state[leader] == NOR
+        m.members.state[leader] = EAS  # Eastland would surrender a foreigner
+        assert M.surrenders(m, leader, np.array([MKT])).all()
+
+
+# -------------------------------------------------- 5. recruitment and succession
+NO_CASES = ["case_probability=0"]
+
+
+def test_vacancies_refill_on_schedule():
+    m = model(scenario([*NO_CASES, "recruit_weeks_broker=6", "recruit_weeks_courier=3"]))
+    for _ in range(3):
+        m.step()
+    t = m.tick
+    blue, NOR = org_index(m, "blue"), sidx(m, "NOR")
+    mem = m.members
+    b = brokers(m, blue, NOR)
+    couriers = np.flatnonzero(np.isin(mem.boss, b))
+    idx = np.concatenate([b, couriers])
+    assert len(b) == 2 and len(couriers) == 6
+    M.arrest(m, idx, t)
+    assert (mem.status[idx] == M.VACANT).all()
+    assert (mem.refill_at[idx] > t).all()
+    assert (mem.status[mem.org == blue].sum()) == len(idx)  # nobody else
+    due = mem.refill_at[idx].copy()
+    while m.tick <= due.max():
+        m.step()
+        # recruit() at tick T refills exactly the slots due by T
+        done = m.tick - 1
+        np.testing.assert_array_equal(mem.status[idx] == M.ACTIVE, due <= done)
+        assert m.conserved
+    assert (mem.status[idx] == M.ACTIVE).all()
+    assert (mem.state[b] == NOR).all() and (mem.nationality[b] == NOR).all()
+
+
+def test_arrested_leader_is_succeeded_by_a_broker():
+    sc = scenario([*NO_CASES, "leader_succession_weeks=4", "recruit_weeks_broker=100000"])
+    m = model(sc, ticks=200)
+    for _ in range(2):
+        m.step()
+    red, AND = org_index(m, "red"), sidx(m, "AND")
+    mem = m.members
+    leader = m.leader_of[red]
+    t = m.tick
+    # with red's brokers at home gone, the heir lives abroad (and is a national there)
+    M.arrest(m, brokers(m, red, AND), t)
+    M.arrest(m, np.array([leader]), t)
+    assert mem.status[leader] == M.VACANT and mem.refill_at[leader] > t
+    heir = brokers(m, red)[0]  # the first active broker is promoted
+    heir_state, heir_nat = mem.state[heir], mem.nationality[heir]
+    assert heir_state != AND and mem.state[leader] == AND
+    shipped_before = m.series["produced"][:t].sum()
+    assert shipped_before > 0
+    while mem.status[leader] != M.ACTIVE:
+        m.step()
+        if mem.status[leader] != M.ACTIVE:
+            # leaderless: red sends nothing, its goods wait at the source
+            assert not (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
+            assert m.orgs[red].stock
+            assert sum(m.orgs[red].stock.values()) > 0
+        assert m.tick < 200
+    promoted = m.tick - 1
+    assert mem.state[leader] == heir_state and mem.nationality[leader] == heir_nat
+    assert mem.status[heir] == M.VACANT and mem.refill_at[heir] > promoted
+    assert m.org_alive[red]
+    m.step()  # the new leader organises shipments again
+    assert (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
+    assert m.conserved
+
+
+def test_organisation_without_leader_or_brokers_is_dismantled():
+    m = model(scenario([*NO_CASES, "recruit_weeks_broker=1", "leader_succession_weeks=1"]))
+    for _ in range(3):
+        m.step()
+    red, blue = org_index(m, "red"), org_index(m, "blue")
+    mem = m.members
+    core = np.flatnonzero((mem.org == red) & (mem.role != M.COURIER))
+    M.arrest(m, core, m.tick)
+    M.update_alive(m)
+    assert not m.org_alive[red] and m.org_alive[blue]
+    start = m.tick
+    for _ in range(30):
+        m.step()
+        new = m.shipments.depart == m.tick - 1
+        assert not (m.shipments.org[new] == red).any()
+        assert (m.shipments.org[new] == blue).any()
+        assert m.conserved
+    assert (mem.status[core] == M.VACANT).all()  # nobody recruits for a dead org
+    assert m.series["orgs_active"][start : m.tick].max() == 1
+
+
+# ------------------------------------------------------------------ 6. broker access
+def test_no_route_through_a_state_without_brokers():
+    sc = scenario([*NO_CASES, "recruit_weeks_broker=100000"])
+    m = model(sc, seed=4, ticks=80)
+    for _ in range(3):
+        m.step()
+    red, blue = org_index(m, "red"), org_index(m, "blue")
+    NOR = sidx(m, "NOR")
+    assert NOR in new_shipment_states(m, red, m.tick - 1)  # red crosses Nordia ...
+    M.arrest(m, brokers(m, red, NOR), m.tick)
+    assert not M.access(m)[red, NOR]
+    waited = resumed = blue_nor = False
+    while m.tick < m.ticks:
+        m.step()
+        t = m.tick - 1
+        assert not M.access(m)[red, NOR]  # the vacancy lasts
+        assert NOR not in new_shipment_states(m, red, t)  # ... and never again
+        blue_nor |= NOR in new_shipment_states(m, blue, t)
+        if m.orgs[red].stock and sum(m.orgs[red].stock.values()) > 0:
+            waited = True
+        elif waited and (m.shipments.org[m.shipments.depart == t] == red).any():
+            resumed = True
+        assert m.conserved
+    assert waited, "goods never waited at the source"
+    assert resumed, "red never found a route around Nordia"
+    assert blue_nor, "blue (brokers intact) should still cross Nordia"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: remove_members acts after candidate paths are refreshed in step(), so "
+    "shipments leaving on the policy's start tick still cross states whose brokers were "
+    "just arrested",
+)
+def test_remove_members_closes_routes_on_its_start_tick():
+    sc = scenario(
+        NO_CASES,
+        policies=[
+            {
+                "type": "remove_members",
+                "strategy": "role",
+                "role": "broker",
+                "organization": "red",
+                "share": 1.0,
+                "start": 3,
+            }
+        ],
+    )
+    m = model(sc, seed=0, ticks=6)
+    for _ in range(4):
+        m.step()
+    red, NOR = org_index(m, "red"), sidx(m, "NOR")
+    assert NOR not in new_shipment_states(m, red, 3)
+
+
+# --------------------------------------------------------------------- 7. policies
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"type": "add_mlat", "between": ["MKT", "NOR"]},
+        {"type": "extradition_treaty", "between": ["WES", "NOR"]},
+        {"type": "create_database", "name": "X", "members": ["MKT", "NOR"]},
+        {"type": "join_database", "name": "X", "states": ["WES"]},
+        {"type": "harmonize", "states": ["AND"], "offences": ["conspiracy"]},
+        {"type": "joint_team", "states": ["MKT", "NOR"]},
+        {"type": "liaison_officers", "between": ["MKT", "NOR"], "trust_gain": 0.1},
+        {"type": "remove_members", "strategy": "degree", "count": 2},
+    ],
+)
+def test_registry_builds_legal_policies(spec):
+    p = from_dict({**spec, "start": 2})
+    assert isinstance(p, REGISTRY[spec["type"]])
+    assert p.start == 2 and not p.active(1) and p.active(2)
+    assert from_dict(p.to_dict()) == p
+
+
+def arrested_at(strategy_spec, start=2, seed=0):
+    sc = scenario(NO_CASES, policies=[{"type": "remove_members", "start": start, **strategy_spec}])
+    m = model(sc, seed=seed, ticks=start + 2)
+    for _ in range(start):
+        m.step()
+    before = m.members.status.copy()
+    mem = m.members
+    ties = np.bincount(mem.boss[mem.boss >= 0], minlength=len(mem)) + (mem.boss >= 0)
+    m.step()
+    idx = np.flatnonzero((before == M.ACTIVE) & (m.members.status == M.VACANT))
+    return m, idx, before, ties
+
+
+@pytest.mark.parametrize("strategy", ["random", "degree", "betweenness", "role"])
+def test_remove_members_strategies(strategy):
+    start, n = 2, 5
+    spec = {"strategy": strategy, "count": n}
+    if strategy == "role":
+        spec.update(role="courier", organization="blue")
+    m, idx, before, ties = arrested_at(spec, start)
+    mem = m.members
+    assert len(idx) == n
+    assert m.series["arrests"][start] == n
+    assert m.series["arrests"][:start].sum() == 0
+    assert (mem.refill_at[idx] > start).all()
+    if strategy == "degree":  # the most connected members first
+        others = np.setdiff1d(np.flatnonzero(before == M.ACTIVE), idx)
+        assert ties[idx].min() >= ties[others].max()
+        assert (mem.role[idx] != M.COURIER).all()
+    if strategy == "betweenness":  # couriers are leaves: no betweenness
+        assert (mem.role[idx] != M.COURIER).all()
+    if strategy == "role":
+        assert (mem.role[idx] == M.COURIER).all()
+        assert (mem.org[idx] == org_index(m, "blue")).all()
+
+
+def test_remove_members_share():
+    m, idx, before, _ = arrested_at({"strategy": "random", "share": 0.5})
+    assert len(idx) == round(0.5 * (before == M.ACTIVE).sum())
+
+
+def test_liaison_officers_raise_the_trust_floor():
+    gain = 0.2
+    sc = scenario(
+        NO_CASES,
+        policies=[
+            {
+                "type": "liaison_officers",
+                "between": ["MKT", "NOR"],
+                "trust_gain": gain,
+                "start": 0,
+                "end": 10,
+            }
+        ],
+    )
+    m = model(sc, ticks=40)
+    a, b = sidx(m, "MKT"), sidx(m, "NOR")
+    t0 = m.trust0[a, b]
+    for _ in range(10):
+        m.step()
+        assert m.trust[a, b] >= t0 + gain - 1e-12 and m.trust[b, a] == m.trust[a, b]
+    others = np.ones_like(m.trust, dtype=bool)
+    others[a, b] = others[b, a] = False
+    np.testing.assert_array_equal(m.trust[others], m.trust0[others])
+    for _ in range(20):  # officers recalled: trust drifts back down
+        m.step()
+    assert t0 < m.trust[a, b] < t0 + gain
+
+
+def test_joint_team_gives_fast_jit_requests():
+    sc = scenario(
+        ["latency_sigma=0.2"], policies=[{"type": "joint_team", "states": ["MKT", "NOR"]}]
+    )
+    n_jit = 0
+    for seed in (1, 2):
+        m = model(sc, seed=seed).run()
+        jit = rows(m, channel="jit")
+        n_jit += len([r for r in jit if r["outcome"] == "answered"])
+        for r in jit:
+            assert {r["from"], r["to"]} == {"MKT", "NOR"}
+            if r["outcome"] != "expired":
+                assert 1 <= r["latency_weeks"] <= 4
+        pair = rows(m, **{"from": ("MKT", "NOR"), "to": ("MKT", "NOR")})
+        assert {r["channel"] for r in pair} == {"jit"}
+        assert m.legal.jit[sidx(m, "MKT"), sidx(m, "NOR")]
+        assert not m.legal.jit[sidx(m, "MKT"), sidx(m, "AND")]
+    assert n_jit >= 5
+    # for comparison, letters rogatory between the same pair take months
+    letters = [r for r in rows(toy_run(1), channel="letters_rogatory") if r["outcome"] != "expired"]
+    assert np.median([r["latency_weeks"] for r in letters]) > 20
+
+
+def test_extradition_treaty_makes_a_member_extraditable():
+    sc = scenario(
+        NO_CASES, policies=[{"type": "extradition_treaty", "between": ["WES", "NOR"], "start": 3}]
+    )
+    m = model(sc, ticks=6)
+    red, WES, NOR = org_index(m, "red"), sidx(m, "WES"), sidx(m, "NOR")
+    b = brokers(m, red, NOR)[:1]
+    off = m.org_offence[red]
+    assert not justice.extraditable(m, b, WES, off).any()
+    assert not M.surrenders(m, int(b[0]), np.array([WES])).any()
+    for _ in range(3):
+        m.step()
+        assert not justice.extraditable(m, b, WES, off).any()
+    m.step()  # tick 3: the treaty is in force
+    assert justice.extraditable(m, b, WES, off).all()
+    assert M.surrenders(m, int(b[0]), np.array([WES])).all()
+    # red's leader lives in Andea: no treaty with Westland, and no conspiracy law
+    leader = m.leader_of[red]
+    assert not justice.extraditable(m, np.array([leader]), WES, m.conspiracy).any()
+
+
+def test_add_mlat_gives_mlat_channel():
+    sc = load_scenario("toy_corridor_mlat")
+    m = model(sc)
+    red, MKT, NOR = org_index(m, "red"), sidx(m, "MKT"), sidx(m, "NOR")
+    b = brokers(m, red, NOR)[:1]
+    plan = justice.plan_requests(m, np.array([MKT]), b, m.org_offence[[red]], 0)
+    assert plan["channel"].tolist() == [justice.MLAT]
+    assert plan["success"][0] == pytest.approx(m.params["mlat_success"] * m.trust[MKT, NOR])
+    # the toy without the treaty: letters rogatory
+    plain = model(load_scenario("toy_corridor"))
+    plan = justice.plan_requests(plain, np.array([MKT]), b, m.org_offence[[red]], 0)
+    assert plan["channel"].tolist() == [justice.LETTERS]
+
+    run = toy_run(1, "mlat")
+    pair = rows(run, **{"from": ("MKT", "NOR"), "to": ("MKT", "NOR")})
+    assert pair and {r["channel"] for r in pair} == {"mlat"}
+    others = rows(run, channel=("mlat",))
+    assert all({r["from"], r["to"]} == {"MKT", "NOR"} for r in others)
+
+
+# ------------------------------------------------------------------------- 8. trust
+def test_trust_grows_with_answers_and_decays_to_its_start():
+    m = model(load_scenario("toy_corridor"))
+    p = m.params
+    a, b = sidx(m, "MKT"), sidx(m, "NOR")
+    t0 = m.trust0[a, b]
+    agreements.update_trust(m, np.array([a]), np.array([b]))
+    assert m.trust[a, b] == m.trust[b, a] == pytest.approx(t0 + (1 - t0) * p["trust_gain"])
+    two = m.trust.copy()
+    agreements.update_trust(m, np.array([a, b]), np.array([b, a]))  # two answers at once
+    assert m.trust[a, b] > two[a, b]
+    excess = m.trust[a, b] - t0
+    empty = np.zeros(0, dtype=np.int64)
+    prev = m.trust[a, b]
+    for _ in range(300):
+        agreements.update_trust(m, empty, empty)
+        assert t0 < m.trust[a, b] < prev
+        prev = m.trust[a, b]
+    assert m.trust[a, b] - t0 == pytest.approx(excess * (1 - p["trust_decay"]) ** 300)
+    mask = np.ones_like(m.trust, dtype=bool)
+    mask[a, b] = mask[b, a] = False
+    np.testing.assert_array_equal(m.trust[mask], m.trust0[mask])
+
+
+def test_trust_in_a_run_follows_answered_requests():
+    m = toy_run(1, "database")  # many answers between Marketia and Nordia
+    w = m.world
+    answered = {(r["from"], r["to"]) for r in rows(m, outcome="answered")}
+    pairs = {frozenset(x) for x in answered}
+    assert frozenset(("MKT", "NOR")) in pairs
+    for i, si in enumerate(w.state_ids):
+        for j, sj in enumerate(w.state_ids):
+            if i == j:
+                continue
+            if frozenset((si, sj)) in pairs:
+                assert m.trust[i, j] > m.trust0[i, j]
+            else:
+                assert m.trust[i, j] == m.trust0[i, j]
+
+
+def test_trust_decays_in_a_run_without_cooperation():
+    m = model(scenario(NO_CASES), ticks=60)
+    a, b = sidx(m, "MKT"), sidx(m, "NOR")
+    t0 = m.trust0[a, b]
+    m.trust[a, b] = m.trust[b, a] = 0.95
+    prev = 0.95
+    for _ in range(60):
+        m.step()
+        assert t0 < m.trust[a, b] < prev
+        prev = m.trust[a, b]
+    decay = m.params["trust_decay"]
+    assert m.trust[a, b] - t0 == pytest.approx((0.95 - t0) * (1 - decay) ** 60)
+    assert len(m.request_table()["sent"]) == 0
