@@ -92,7 +92,8 @@ def extraditable(model: TraffickingModel, member, s, offence) -> np.ndarray:
     t = m.state[member]
     legal = model.legal
     nationals_ok = model.world.extradites_nationals[t] | (m.nationality[member] != t)
-    return (t == s) | (legal.extradition[s, t] & legal.laws[t, offence] & nationals_ok)
+    both = legal.laws[t, offence] & legal.laws[s, offence]
+    return (t == s) | (legal.extradition[s, t] & both & nationals_ok)
 
 
 def plan_requests(
@@ -210,7 +211,9 @@ def advance_cases(model: TraffickingModel, t: int) -> None:
     # 2. requests due now
     due = ~expired & (c.due <= t)
     formal = (c.channel == MLAT) | (c.channel == LETTERS)
-    dual_fail = due & formal & ~model.legal.laws[c.requested, c.offence]
+    # dual criminality: both the requesting and the requested state criminalise it
+    laws = model.legal.laws
+    dual_fail = due & formal & ~(laws[c.requested, c.offence] & laws[c.state, c.offence])
     answered = due & ~dual_fail & (rng.random(len(c)) < c.success)
     failed = due & ~dual_fail & ~answered
     abroad = c.channel != DOMESTIC

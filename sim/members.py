@@ -201,9 +201,8 @@ def surrenders(model: TraffickingModel, member: int, to_state: np.ndarray) -> np
     legal = model.legal
     nationals_ok = model.world.extradites_nationals[x] or m.nationality[member] != x
     offence = model.conspiracy if m.role[member] == LEADER else model.org_offence[m.org[member]]
-    return (to_state == x) | (
-        legal.extradition[to_state, x] & legal.laws[x, offence] & nationals_ok
-    )
+    both = legal.laws[x, offence] & legal.laws[to_state, offence]
+    return (to_state == x) | (legal.extradition[to_state, x] & both & nationals_ok)
 
 
 def relocate(model: TraffickingModel, target: np.ndarray, pursuer: np.ndarray) -> None:

@@ -158,10 +158,10 @@ class TraffickingModel(mesa.Model):
         members.recruit(self, t)
         members.update_alive(self)
         self._refresh_legal(t)
+        self._apply_policies(t)  # before routes refresh: remove_members may close some
         for org in self.orgs:
             if org.dirty:
                 org.refresh_candidates()
-        self._apply_policies(t)
         produced = self._produce(t)
         ship = self.shipments
         # 3. movement

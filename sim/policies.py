@@ -55,7 +55,7 @@ class Policy:
     def to_dict(self) -> dict:
         """Plain-dict form, as in a scenario's ``[[policies]]`` table."""
         d = {"type": self.type}
-        d.update({k: v for k, v in asdict(self).items() if v is not None and v != ""})
+        d.update({k: v for k, v in asdict(self).items() if v is not None and v not in ("", [])})
         return d
 
     def describe(self) -> str:

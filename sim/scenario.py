@@ -469,8 +469,13 @@ def _check_policy_refs(path, data: dict) -> None:
     dbs = {a["name"] for a in data.get("agreements", []) if a.get("type") == "database"}
     dbs |= {p["name"] for p in data.get("policies", []) if p.get("type") == "create_database"}
     orgs = {o["id"] for o in data["organizations"]}
+    for i, ag in enumerate(data.get("agreements", [])):
+        if ag["type"] == "database" and ag.get("lag", 1) < 1:
+            raise ScenarioError(path, f"agreements[{i}].lag", "must be at least 1 week")
     for i, pol in enumerate(data.get("policies", [])):
         where = f"policies[{i}]"
+        if pol["type"] == "create_database" and pol.get("lag", 1) < 1:
+            raise ScenarioError(path, f"{where}.lag", "must be at least 1 week")
         if pol["type"] == "join_database" and pol["name"] not in dbs:
             raise ScenarioError(path, f"{where}.name", f"no database named {pol['name']!r}")
         if pol["type"] == "remove_members":

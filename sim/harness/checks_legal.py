@@ -90,13 +90,14 @@ def check_c1(st: Setting) -> CheckResult:
 
 
 def check_c2(st: Setting) -> CheckResult:
-    """Harmonisation: once Andea criminalises conspiracy, no request fails for it."""
+    """Harmonisation: once every state criminalises conspiracy, no request fails for it."""
     base = load_scenario(TOY)
     start = 104
+    lacking = [x["id"] for x in base.data["states"] if "conspiracy" not in x.get("laws", [])]
     alt = variant(
         base,
         "harmonize",
-        [{"type": "harmonize", "states": ["AND"], "offences": ["conspiracy"], "start": start}],
+        [{"type": "harmonize", "states": lacking, "offences": ["conspiracy"], "start": start}],
     )
 
     def failures(runs):
@@ -117,7 +118,8 @@ def check_c2(st: Setting) -> CheckResult:
     return _verdict(
         "C2",
         "Harmonisation",
-        "Andea adds conspiracy to its laws: dual-criminality failures for it fall to zero",
+        f"{', '.join(lacking)} add conspiracy to their laws: dual-criminality failures "
+        "for it fall to zero",
         {
             "failures_before": (fb.mean(), bool(fb.sum() > 0)),
             "failures_after": (fa.mean(), bool(fa.sum() == 0)),

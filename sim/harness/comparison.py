@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.harness.executors import HarnessError
 from sim.harness.outputs import clean, quantity_unit, write_json
-from sim.harness.runner import ModelEvaluator, Run
+from sim.harness.runner import ModelEvaluator, Run, describe_evaluator
 from sim.harness.stats import a12, holm, paired_diff, wilcoxon_p
 from sim.harness.study import (
     Execution,
@@ -241,7 +241,7 @@ def compare(
         "replicates": replicates,
         "root_seed": seed,
         "ticks": ticks,
-        **ev.describe(),
+        **describe_evaluator(ev),
     }
     manifest = base_manifest("compare", arms, seed, seeds, len(runs))
     overrides_by = {k: sc.overrides for k, sc in arms.items()}

@@ -161,6 +161,16 @@ class FunctionEvaluator:
         return {"evaluator": f"{self.func.__module__}.{self.func.__qualname__}"}
 
 
+def describe_evaluator(evaluator) -> dict:
+    """An evaluator's ``describe()``, or its qualified name (any callable can evaluate)."""
+    if hasattr(evaluator, "describe"):
+        return evaluator.describe()
+    kind = (
+        evaluator if callable(evaluator) and hasattr(evaluator, "__qualname__") else type(evaluator)
+    )
+    return {"evaluator": f"{kind.__module__}.{kind.__qualname__}"}
+
+
 def run_batch(evaluator, runs: list[Run]) -> list[RunResult]:
     """Evaluate a batch of runs in a worker; an exception is recorded in its run's result."""
     out = []

@@ -24,7 +24,7 @@ from sim import params as P
 from sim.harness.comparison import check_metrics
 from sim.harness.executors import HarnessError
 from sim.harness.outputs import clean, write_json
-from sim.harness.runner import FunctionEvaluator, ModelEvaluator, Run
+from sim.harness.runner import FunctionEvaluator, ModelEvaluator, Run, describe_evaluator
 from sim.harness.study import Execution, StudyData, as_scenario, base_manifest, check_ticks
 from sim.harness.study import conduct as _conduct
 from sim.metrics import MAIN
@@ -528,7 +528,7 @@ def sensitivity(
         "scenarios": {label: sc.data} if sc is not None else {},
         "sample": st.to_dict(),
         "ticks": ticks,
-        **ev.describe(),
+        **describe_evaluator(ev),
     }
     scs = {label: sc} if sc is not None else {}
     manifest = base_manifest("sensitivity", scs, seed, seeds, len(runs))

@@ -27,7 +27,7 @@ from sim.harness.outputs import (
     versions,
 )
 from sim.harness.progress import progress_bar
-from sim.harness.runner import ModelEvaluator, Run, execute
+from sim.harness.runner import ModelEvaluator, Run, describe_evaluator, execute
 from sim.harness.stats import summarize_values
 from sim.harness.store import Store
 from sim.metrics import REGISTRY
@@ -278,7 +278,7 @@ def run_study(
         "replicates": replicates,
         "root_seed": seed,
         "ticks": ticks,
-        **ev.describe(),
+        **describe_evaluator(ev),
     }
     manifest = base_manifest("run", {sc.name: sc}, seed, seeds, len(runs))
     data = conduct(runs, ev, settings, manifest, ex, sc.name, {sc.name: sc.overrides})
