@@ -212,3 +212,14 @@ def test_unreachable_scheduler_exits_2():
     assert r.exit_code == 2, r.output
     assert r.stderr.startswith("--scheduler: cannot connect to tcp://127.0.0.1:9")
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def plain_evaluator(run: Run) -> RunResult:
+    return RunResult(run.scenario, run.replicate, run.seed, summary={"y": run.replicate * 2.0})
+
+
+def test_any_callable_can_evaluate(tmp_path):
+    study = run_study("toy_corridor", 3, evaluator=plain_evaluator, workers=1, out=tmp_path / "p")
+    assert list(study.runs["y"]) == [0.0, 2.0, 4.0]
+    man = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    assert man["settings"]["evaluator"] == "tests.test_harness.plain_evaluator"
