@@ -62,13 +62,15 @@ def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = 
     for m in metrics:
         res = doc["metrics"].get(m, {})
         noise = res.get("noise_share")
-        title = f"{m}: {doc['method']}, {doc['runs']} runs" + (
-            f", replicate noise {noise:.0%} of the variance" if noise is not None else ""
-        )
         if "note" in res and keys[0] not in res:
             c.print(f"[bold]{m}[/]: {res['note']}")
             continue
-        t = Table(title=title, title_justify="left")
+        t = Table(
+            title=f"{m}: {doc['method']}, {doc['runs']} runs",
+            title_justify="left",
+            caption=None if noise is None else f"replicate noise: {noise:.0%} of the variance",
+            caption_justify="left",
+        )
         t.add_column("parameter")
         for k in keys:
             t.add_column(k, justify="right")
