@@ -115,30 +115,22 @@ def plan_requests(
         db &= ~db_tried
     jit = ~dom & ~db & legal.jit[s, req]
     mlat = ~dom & ~db & ~jit & (legal.mlat_median[s, req] > 0)
-    channel = np.select([dom, db, jit, mlat], [DOMESTIC, DATABASE, JIT, MLAT], LETTERS)
-    median = np.select(
-        [dom, jit, mlat],
-        [
-            np.full(n, p["domestic_weeks"]),
-            np.full(n, p["jit_median_weeks"]),
-            legal.mlat_median[s, req],
-        ],
-        p["letters_rogatory_median_weeks"],
-    )
+    # channel by priority (a lookup table avoids np.select's per-call overhead)
+    channel = np.full(n, LETTERS)
+    channel[mlat], channel[jit], channel[db], channel[dom] = MLAT, JIT, DATABASE, DOMESTIC
+    median = np.array(
+        [p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0, p["letters_rogatory_median_weeks"]]
+    )[channel]
+    median[mlat] = legal.mlat_median[s[mlat], req[mlat]]
     z = model.streams["mlat_latency"].standard_normal(n)
     latency = median * np.exp(p["latency_sigma"] * z)
-    latency = np.where(db, legal.db_lag[s, req], latency)
+    latency[db] = legal.db_lag[s[db], req[db]]
     trust = model.trust[s, req]
-    success = np.select(
-        [dom, db, jit, mlat],
-        [
-            np.full(n, p["domestic_success"]),
-            legal.db_coverage[s, req] * trust,
-            p["jit_success"] * trust,
-            legal.mlat_success[s, req] * trust,
-        ],
-        p["letters_success"] * trust,
-    )
+    success = np.array([p["domestic_success"], 0.0, p["jit_success"], 0.0, p["letters_success"]])[
+        channel
+    ] * np.where(dom, 1.0, trust)
+    success[db] = legal.db_coverage[s[db], req[db]] * trust[db]
+    success[mlat] = legal.mlat_success[s[mlat], req[mlat]] * trust[mlat]
     return {
         "channel": channel,
         "due": t + np.ceil(latency).astype(np.int64),
