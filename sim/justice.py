@@ -191,8 +191,8 @@ def advance_cases(model: TraffickingModel, t: int) -> None:
     """Answer due requests, arrest and try identified members, climb or close cases."""
     c = model.cases
     p = model.params
-    if not len(c):
-        return
+    if not len(c) or not ((c.due <= t) | (c.deadline <= t)).any():
+        return  # nothing is due this week
     m = model.members
     rng = model.streams["evidence"]
     # 1. expiry

@@ -239,6 +239,8 @@ def safe_haven_leaders(model: TraffickingModel) -> int:
     """Active leaders whom no state pursuing their organisation could obtain."""
     m = model.members
     n = 0
+    if not len(model.cases):
+        return 0
     for o in np.flatnonzero(model.org_alive):  # a loop over organisations
         i = model.leader_of[o]
         pursuers = np.unique(model.cases.state[model.cases.org == o])
