@@ -398,6 +398,28 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def dashboard(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario shown first (name of a shipped one, or a file).")
+    ] = "toy_corridor",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8765,
+) -> None:
+    """Serve the workshop dashboard (map, charts, live agreement switches) on 127.0.0.1.
+
+    Needs the dashboard extra: pip install 'xborder[dashboard]'. Works offline.
+
+    Example: xborder dashboard central_america_cocaine --port 8765
+    """
+    _load(scenario)
+    try:
+        from sim.dashboard import serve
+    except ImportError as e:  # pragma: no cover
+        _fail(f"dashboard: {e} (pip install 'xborder[dashboard]')")
+    typer.echo(f"xborder dashboard: http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
+    raise typer.Exit(serve(scenario, port))
+
+
 def main() -> None:  # pragma: no cover
     """Entry point for ``python -m sim.cli``."""
     app()
