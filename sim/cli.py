@@ -113,6 +113,12 @@ MetricOpt = Annotated[
 ]
 
 
+def _warm(workers, scheduler) -> None:
+    from sim.harness.executors import warm_start
+
+    warm_start(workers, scheduler)
+
+
 def _exec(out, workers, scheduler, resume) -> dict:
     if resume and out is None:
         _fail("--resume: needs --out DIR (the study to finish)")
@@ -189,6 +195,7 @@ def run(
       xborder run toy_corridor --set states.MID.capacity=40 --out outputs/surge
       xborder run toy_corridor -r 200 --out outputs/big --resume   # after a Ctrl-C
     """
+    _warm(workers, scheduler)
     from sim.harness.outputs import clean
     from sim.harness.study import run_study
 
@@ -254,6 +261,7 @@ def compare(
       xborder compare toy_corridor scenarios/toy_surge.toml -r 50
       xborder compare toy_corridor toy_surge -r 50 --format json --out outputs/surge
     """
+    _warm(workers, scheduler)
     from sim.harness.comparison import compare as compare_fn
 
     base = _load(baseline, set_)
@@ -331,6 +339,7 @@ def sensitivity(
       xborder sensitivity toy_corridor --method morris --param exploration=0.05:0.4 \
           --param states.MID.capacity=5:30 --metric delivered --format json
     """
+    _warm(workers, scheduler)
     from sim.harness.sensitivity_analysis import sensitivity as sensitivity_fn
     from sim.metrics import MAIN
 

@@ -194,11 +194,19 @@ def run_batch(evaluator, runs: list[Run]) -> list[RunResult]:
     return out
 
 
-def batch_size(n_runs: int, slots: int, size: int | None = None) -> int:
-    """Runs per task: about six tasks per slot, 1..50 runs each (or ``size``)."""
+MAX_BATCH = 50
+
+
+def batch_size(remaining: int, slots: int, size: int | None = None) -> int:
+    """Runs in the next task (guided schedule), or ``size`` when given.
+
+    A quarter of each slot's share of the runs still to hand out, 1..50: large tasks
+    while much is left (little per-task overhead, e.g. on a cluster), single runs at
+    the end so no worker idles while another finishes a big batch.
+    """
     if size:
         return max(1, int(size))
-    return max(1, min(50, n_runs // (6 * max(slots, 1))))
+    return max(1, min(MAX_BATCH, remaining // (4 * max(slots, 1))))
 
 
 def execute(
@@ -218,14 +226,15 @@ def execute(
         StudyStopped: the executor failed (a worker died, the cluster went away).
         KeyboardInterrupt: passed through after cancelling queued tasks.
     """
-    step = batch_size(len(runs), slots, size)
-    batches = iter([runs[i : i + step] for i in range(0, len(runs), step)])
     window = 1 if slots <= 1 else 2 * slots
     pending: dict = {}
+    start = 0
 
     def submit_next() -> None:
-        b = next(batches, None)
-        if b is not None:
+        nonlocal start
+        if start < len(runs):
+            b = runs[start : start + batch_size(len(runs) - start, slots, size)]
+            start += len(b)
             pending[executor.submit(run_batch, evaluator, b)] = b[0].run_id
 
     try:

@@ -46,7 +46,7 @@ class Execution:
         out: output directory (None: results only in memory).
         resume: finish the interrupted study in ``out`` instead of refusing it.
         progress: draw a progress bar on stderr (when it is a terminal).
-        batch_size: runs per task (default: about six tasks per worker, 1-50 runs).
+        batch_size: runs per task (default: guided, 1-50 runs, smaller towards the end).
         command: the command line recorded in the manifest (default: ``sys.argv``).
     """
 
