@@ -171,7 +171,8 @@ def _save(png: bytes, name: str, tmp_path: Path) -> Path:
     return out
 
 
-def test_dashboard_in_chromium(server, browser, tmp_path):
+def _open(browser, url: str):
+    """A fresh page on the dashboard, offline; returns (page, outside requests)."""
     page = browser.new_page(viewport={"width": 1600, "height": 1300})
     outside = []
 
@@ -183,7 +184,19 @@ def test_dashboard_in_chromium(server, browser, tmp_path):
             r.abort()
 
     page.route("**/*", route)
-    page.goto(server)
+    page.goto(url)
+    return page, outside
+
+
+def _steps(page, n: int) -> None:
+    step = page.get_by_role("button", name="Step")
+    for _ in range(n):
+        step.click()
+        page.wait_for_timeout(120)
+
+
+def test_dashboard_in_chromium(server, browser, tmp_path):
+    page, outside = _open(browser, server)
     step = page.get_by_role("button", name="Step")
     step.wait_for(timeout=60_000)
     narrator = page.locator(".xb-narrator")
@@ -220,5 +233,49 @@ def test_dashboard_in_chromium(server, browser, tmp_path):
     shot = _save(page.screenshot(full_page=True), "dashboard_test.png", tmp_path)
     assert shot.stat().st_size > 20_000
 
+    assert outside == [], f"the dashboard asked for outside resources: {outside[:3]}"
+    page.close()
+
+
+def test_side_by_side_in_chromium(server, browser, tmp_path):
+    """Tick side-by-side (by its label), Reset: a status-quo twin runs next to the main run."""
+    page, outside = _open(browser, server)
+    page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    narrator = page.locator(".xb-narrator")
+    narrator.get_by_text("Nothing has happened").wait_for(timeout=30_000)
+    marker = page.locator(".xb-side-by-side")
+    assert marker.count() == 0  # a single run until side-by-side is ticked and Reset
+    natural = "e => e.naturalWidth / e.naturalHeight"
+    single = page.locator(".xb-map img").evaluate(natural)
+
+    # Vuetify's ripple covers the <input>, so Playwright's get_by_label().check() never
+    # lands; clicking the label text is what a user does (and toggles the v-model).
+    box = page.get_by_label("Side by side with the status quo")
+    page.get_by_text("Side by side with the status quo", exact=True).click()
+    page.wait_for_function("e => e.checked", arg=box.element_handle(), timeout=10_000)
+    page.get_by_role("button", name="Reset").click()
+    marker.wait_for(timeout=30_000)
+    assert "status quo (seed 1)" in marker.inner_text()
+    page.wait_for_timeout(300)
+    double = page.locator(".xb-map img").evaluate(natural)
+    assert double > 1.6 * single, (single, double)  # two maps side by side
+
+    _steps(page, 3)
+    narrator.get_by_text("In 3 weeks").wait_for(timeout=30_000)
+    narrator.get_by_text("Against the status quo on the same seed: no difference yet").wait_for()
+
+    page.get_by_role("button", name="Fund capacity building in A").click()
+    page.locator(".xb-agreements").get_by_text("Week 3: capacity MID switched on").wait_for(
+        timeout=30_000
+    )
+    _steps(page, 10)  # capacity in Midland shows in seizures by week 12 on seed 1
+    narrator.get_by_text("In 13 weeks").wait_for(timeout=30_000)
+    line = narrator.get_by_text("Against the status quo on the same seed", exact=False)
+    line.wait_for()
+    text = line.inner_text()
+    assert "no difference" not in text and "seized" in text, text
+    page.wait_for_timeout(500)
+    shot = _save(page.screenshot(full_page=True), "dashboard_side_by_side.png", tmp_path)
+    assert shot.stat().st_size > 20_000
     assert outside == [], f"the dashboard asked for outside resources: {outside[:3]}"
     page.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import solara
 from mesa.visualization import Slider, SolaraViz
 
 from sim.dashboard import SCENARIO_ENV
@@ -44,11 +45,23 @@ def model_params(scenario: str) -> dict:
 
 
 SCENARIO = os.environ.get(SCENARIO_ENV, "toy_corridor")
-model = CorridorViz(SCENARIO)
-page = SolaraViz(
-    model,
-    components=[CorridorMap, Charts, Agreements, Narrator],
-    model_params=model_params(SCENARIO),
-    name=f"xborder: {SCENARIO}",
-    play_interval=150,
-)
+PARAMS = model_params(SCENARIO)
+
+
+@solara.component
+def Page():
+    """One dashboard per browser session, each with its own model.
+
+    Solara imports this module once per server, so a module-level model would be
+    shared by every tab (a new tab would open on another tab's run until Reset):
+    the model is made per session instead, and Reset replaces it from the sidebar's
+    model parameters (scenario, seed, side-by-side, sliders).
+    """
+    model = solara.use_memo(lambda: CorridorViz(SCENARIO), dependencies=[])
+    return SolaraViz(
+        model,
+        components=[CorridorMap, Charts, Agreements, Narrator],
+        model_params=PARAMS,
+        name=f"xborder: {SCENARIO}",
+        play_interval=150,
+    )

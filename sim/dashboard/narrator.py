@@ -133,13 +133,26 @@ def what_happened(
             out.append(f"In the last {WINDOW} weeks: {shift}.")
     out += requests_story(model)
     if base is not None and base.tick == t:
-        b = float(np.nansum(base.series["delivered"][:t]))
-        bc = int(np.nansum(base.series["convictions"][:t]))
-        if b > 0:
-            d = (deliv - b) / b
-            word = "less" if d < 0 else "more"
-            out.append(
-                f"Against the status quo on the same seed: {abs(d):.1%} {word} delivered, "
-                f"{conv - bc:+d} convictions."
-            )
+        out.append(versus_status_quo(model, base))
     return out
+
+
+def versus_status_quo(model: TraffickingModel, base: TraffickingModel) -> str:
+    """One sentence comparing the run with its status-quo twin (same seed) so far."""
+    t = model.tick
+    keys = ("delivered", "seized", "arrests", "convictions")
+    tot = {k: float(np.nansum(model.series[k][:t])) for k in keys}
+    btot = {k: float(np.nansum(base.series[k][:t])) for k in keys}
+    head = "Against the status quo on the same seed:"
+    if all(np.array_equal(model.series[k][:t], base.series[k][:t], equal_nan=True) for k in keys):
+        return f"{head} no difference yet."
+    parts = []
+    for k in ("delivered", "seized"):
+        d, b = tot[k] - btot[k], btot[k]
+        word = "less" if d < 0 else "more"
+        if b > 0:
+            parts.append(f"{abs(d) / b:.1%} {word} {k}")
+        else:
+            parts.append(f"{abs(d):,.0f} {model.world.unit} {word} {k}")
+    parts.append(f"{tot['convictions'] - btot['convictions']:+.0f} convictions")
+    return f"{head} {', '.join(parts)}."

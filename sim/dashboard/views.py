@@ -104,7 +104,7 @@ def draw_map(model: TraffickingModel, ax, title: str = "") -> None:
     ax.margins(0.12)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title or f"Week {t}: leg width = flow, colour = seizure rate", fontsize=9)
+    ax.set_title(title or f"Week {t}: leg width = flow, colour = seizure rate", fontsize=9, pad=18)
 
 
 def map_figure(viz: CorridorViz) -> Figure:
@@ -166,6 +166,12 @@ def CorridorMap(model: CorridorViz):
     """The map component."""
     update_counter.get()  # redraw after every step (mesa's force_update)
     with solara.Div(classes=["xb-map"]):
+        if model.base is not None:  # the DOM marker of side-by-side mode
+            solara.Text(
+                f"Side by side: left with the agreements, right the status quo "
+                f"(seed {model.run_seed}); dashed lines in the charts.",
+                classes=["xb-side-by-side"],
+            )
         solara.FigureMatplotlib(map_figure(model), format="png")
 
 
