@@ -429,6 +429,10 @@ def dashboard(
     raise typer.Exit(serve(scenario, port))
 
 
+# Command groups defined in their own modules (they import `app` and the helpers above).
+from sim import cli_experiment, cli_policy  # noqa: E402,F401
+
+
 def main() -> None:  # pragma: no cover
     """Entry point for ``python -m sim.cli``."""
     app()
