@@ -45,6 +45,7 @@ SCHEMA_TOP = {
     "organizations": "list",
     "agreements": "list",
     "policies": "list",
+    "candidates": "list",
     "uncertainties": "table",
     "trust": "list",
 }
@@ -146,6 +147,29 @@ class Scenario:
         p = P.defaults()
         p.update(self.data.get("params", {}))
         return p
+
+    @property
+    def candidates(self) -> dict[str, dict]:
+        """Candidate policies (``[[candidates]]``), by label: levers not applied by default."""
+        return {c["label"]: c for c in self.data.get("candidates", [])}
+
+    def with_candidates(self, labels: list[str], name: str | None = None) -> Scenario:
+        """A new scenario with the named candidate policies switched on (appended to policies).
+
+        Raises:
+            ScenarioError: a label is not among the scenario's candidates.
+        """
+        data = copy.deepcopy(self.data)
+        known = self.candidates
+        for lab in labels:
+            if lab not in known:
+                raise ScenarioError(
+                    self.path, "candidates", f"no candidate {lab!r} (known: {', '.join(known)})"
+                )
+            data.setdefault("policies", []).append(copy.deepcopy(known[lab]))
+        validate(data, self.path)
+        label = name or (f"{self.name}+{'+'.join(labels)}" if labels else self.name)
+        return Scenario(label, self.path, data, list(self.overrides))
 
     def with_overrides(self, overrides: list[str]) -> Scenario:
         """A new scenario with ``NAME=VALUE`` overrides applied and re-validated."""
@@ -253,7 +277,7 @@ def _merge(base: dict, child: dict) -> dict:
                 else:
                     out[key].append(item)
         elif (
-            key in ("agreements", "policies")
+            key in ("agreements", "policies", "candidates")
             and isinstance(val, list)
             and isinstance(out.get(key, []), list)
         ):
@@ -430,14 +454,22 @@ def validate(data: dict, path: Path | str) -> None:
         _check_typed(path, f"agreements[{i}]", a, AGREEMENT_FIELDS, ids, common=True)
     pol_schemas = {t: cls.FIELDS for t, cls in REGISTRY.items()}
     pol_required = {t: cls.REQUIRED for t, cls in REGISTRY.items()}
-    for i, pol in enumerate(_items(path, data, "policies", None)):
-        where = f"policies[{i}]"
-        t = pol.get("type")
-        if isinstance(t, str) and t in pol_schemas:
-            sch = {k: ("!" + v if k in pol_required[t] else v) for k, v in pol_schemas[t].items()}
-            _check_typed(path, where, pol, {t: sch}, ids, common=True)
-        else:
-            _check_typed(path, where, pol, pol_schemas, ids, common=True)
+    for key in ("policies", "candidates"):
+        for i, pol in enumerate(_items(path, data, key, None)):
+            where = f"{key}[{i}]"
+            t = pol.get("type")
+            if isinstance(t, str) and t in pol_schemas:
+                req = pol_required[t]
+                sch = {k: ("!" + v if k in req else v) for k, v in pol_schemas[t].items()}
+                if key == "candidates":
+                    sch["label"] = "!str"
+                _check_typed(path, where, pol, {t: sch}, ids, common=True)
+            else:
+                _check_typed(path, where, pol, pol_schemas, ids, common=True)
+    labels = [c["label"] for c in data.get("candidates", [])]
+    if len(set(labels)) != len(labels):
+        dup = next(lab for lab in labels if labels.count(lab) > 1)
+        raise ScenarioError(path, "candidates", f"label {dup!r} is used twice")
     for i, tr in enumerate(_items(path, data, "trust", None)):
         _check_table(path, f"trust[{i}]", tr, SCHEMA_TRUST, ids)
     _check_policy_refs(path, data)
@@ -467,13 +499,15 @@ def _check_typed(path, where, item, schemas: dict, ids, common: bool) -> None:
 def _check_policy_refs(path, data: dict) -> None:
     """Cross-references inside policies: databases, organisations, strategies, roles."""
     dbs = {a["name"] for a in data.get("agreements", []) if a.get("type") == "database"}
-    dbs |= {p["name"] for p in data.get("policies", []) if p.get("type") == "create_database"}
+    every = [*data.get("policies", []), *data.get("candidates", [])]
+    dbs |= {p["name"] for p in every if p.get("type") == "create_database"}
     orgs = {o["id"] for o in data["organizations"]}
     for i, ag in enumerate(data.get("agreements", [])):
         if ag["type"] == "database" and ag.get("lag", 1) < 1:
             raise ScenarioError(path, f"agreements[{i}].lag", "must be at least 1 week")
-    for i, pol in enumerate(data.get("policies", [])):
-        where = f"policies[{i}]"
+    n_pol = len(data.get("policies", []))
+    for i, pol in enumerate(every):
+        where = f"policies[{i}]" if i < n_pol else f"candidates[{i - n_pol}]"
         if pol["type"] == "create_database" and pol.get("lag", 1) < 1:
             raise ScenarioError(path, f"{where}.lag", "must be at least 1 week")
         if pol["type"] == "join_database" and pol["name"] not in dbs:

@@ -771,3 +771,43 @@ def test_overrides_raise_only_scenario_error(sets):
     except ScenarioError as e:
         assert str(e).startswith("x.toml: ")
         assert one_line(str(e)), str(e)
+
+
+# ------------------------------------------------------------------ candidate policies
+def test_candidates_are_validated_but_not_applied():
+    sc = load_scenario("toy_corridor")
+    assert set(sc.candidates) == {"mlat_MKT_NOR", "surge_MID"}
+    assert not any(p.get("label") == "mlat_MKT_NOR" for p in sc.data.get("policies", []))
+    on = sc.with_candidates(["mlat_MKT_NOR"])
+    assert on.name == "toy_corridor+mlat_MKT_NOR"
+    assert [p["type"] for p in on.data["policies"]][-1] == "add_mlat"
+    assert "policies" not in sc.data or len(sc.data["policies"]) == len(on.data["policies"]) - 1
+
+
+def test_unknown_candidate_label_is_a_scenario_error():
+    sc = load_scenario("toy_corridor")
+    with pytest.raises(ScenarioError, match="no candidate 'nope'"):
+        sc.with_candidates(["nope"])
+
+
+@pytest.mark.parametrize(
+    "cand, key",
+    [
+        ({"type": "add_mlat", "between": ["MKT", "NOR"]}, "candidates[0].label"),
+        ({"type": "add_mlat", "between": ["MKT", "ZZZ"], "label": "x"}, "candidates[0].between"),
+        ({"type": "warp", "label": "x"}, "candidates[0].type"),
+    ],
+)
+def test_malformed_candidate(tmp_path, cand, key):
+    data = copy.deepcopy(load_scenario("toy_corridor").data)
+    data["candidates"] = [cand]
+    with pytest.raises(ScenarioError) as e:
+        validate(data, tmp_path / "x.toml")
+    assert e.value.key == key, str(e.value)
+
+
+def test_duplicate_candidate_labels(tmp_path):
+    data = copy.deepcopy(load_scenario("toy_corridor").data)
+    data["candidates"] = [data["candidates"][0], data["candidates"][0]]
+    with pytest.raises(ScenarioError, match="used twice"):
+        validate(data, tmp_path / "x.toml")
