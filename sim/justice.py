@@ -175,6 +175,7 @@ def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -
     # next rung: the dispatching broker, or the leader when no broker is left there
     target = np.where(broker >= 0, broker, model.leader_of[o])
     live = model.members.status[target] == M.ACTIVE
+    live &= _exposed(model, target, rng)
     o, s, target = o[live], s[live], target[live]
     M.relocate(model, target, s)
     offence = np.where(
@@ -185,6 +186,17 @@ def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -
     model.cases.extend(
         org=o, state=s, deadline=np.full(len(o), t + int(p["case_deadline"])), target=target, **plan
     )
+
+
+def _exposed(model: TraffickingModel, target: np.ndarray, rng) -> np.ndarray:
+    """Whether the evidence reaches each target.
+
+    Always for brokers and couriers; with probability ``leader_exposure`` for a leader,
+    who keeps his distance from the goods (one draw per target, so the stream advances
+    the same way whatever the roles).
+    """
+    draw = rng.random(len(target))
+    return (model.members.role[target] != M.LEADER) | (draw < model.params["leader_exposure"])
 
 
 def advance_cases(model: TraffickingModel, t: int) -> None:
@@ -246,6 +258,7 @@ def advance_cases(model: TraffickingModel, t: int) -> None:
     climb = answered & (nxt >= 0)
     nxt = np.maximum(nxt, 0)
     climb &= m.status[nxt] == M.ACTIVE
+    climb &= _exposed(model, nxt, rng)
     close = expired | dual_fail | failed | (answered & ~climb)
     idx = np.flatnonzero(climb)
     if len(idx):

@@ -47,11 +47,13 @@ class TraffickingModel(mesa.Model):
     1. **Policies.** Enforcement multipliers are reset to 1 and every policy active at
        this tick acts (surges, capacity building), giving this week's effective
        capacity, detection and integrity per state.
-    2. **Production and route choice.** Each organisation splits its production at
-       each source into integer shipments of its current size; each shipment draws a
-       path by a logit over the organisation's K cheapest candidate paths through
-       states where it has brokers (stream ``route_choice``). Without a leader or an
-       open route, goods wait in stock at the source.
+    2. **Production and route choice.** Production at each source grows by
+       ``production_growth`` a year (compounded weekly; 0 by default). Each
+       organisation splits its production at each source into integer shipments of
+       its current size; each shipment draws a path by a logit over the
+       organisation's K cheapest candidate paths through states where it has
+       brokers (stream ``route_choice``). Without a leader or an open route, goods
+       wait in stock at the source.
     3. **Movement.** Every shipment in flight, new ones included, advances one leg.
     4. **Interdiction.** Each agency spreads its capacity over its locations by learned
        hit rates plus random exploration (``agency_explore``); each shipment arriving
@@ -288,13 +290,15 @@ class TraffickingModel(mesa.Model):
         orgs, qtys, paths = [], [], []
         produced = 0
         leader_free = self.members.status[self.leader_of] == members.ACTIVE
+        growth = (1.0 + self.params["production_growth"]) ** (t / 52.0)
         for org in self.orgs:
             if not self.org_alive[org.index]:
                 continue
             value = self.world.price[org.markets].mean()
-            for src, amount in zip(org.sources, org.production):
-                produced += int(amount)
-                org.stock[src] = org.stock.get(src, 0) + int(amount)
+            for src, base in zip(org.sources, org.production):
+                amount = int(round(base * growth)) if growth != 1.0 else int(base)
+                produced += amount
+                org.stock[src] = org.stock.get(src, 0) + amount
                 if not (leader_free[org.index] and len(org.candidates.get(src, ()))):
                     continue  # no leader to organise it, or no open route: it waits
                 q = split_quantity(org.stock[src], org.shipment_size)

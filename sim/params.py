@@ -67,6 +67,13 @@ PARAMS: dict[str, tuple[float, str, str]] = {
         "scaled to the smaller graphs of the scenarios (illustrative)",
     ),
     "adapt_period": (4, "int", "ticks between expand/consolidate decisions (NarcoLogic: monthly)"),
+    "production_growth": (
+        0.0,
+        "nonneg",
+        "growth of production per year (fraction; 0 = constant supply, the default). For "
+        "scale: UNODC World Drug Report 2023 reports global cocaine manufacture more than "
+        "doubling 2014-2021, ~+12%/year (recalled; illustrative here)",
+    ),
     "shipment_size": (
         644.0,
         "pos",
@@ -110,6 +117,13 @@ PARAMS: dict[str, tuple[float, str, str]] = {
     # --- justice ------------------------------------------------------------------------
     "case_probability": (0.3, "prob", "chance a seizure opens a case (illustrative)"),
     "case_deadline": (104, "int", "weeks before an unfinished case expires (illustrative)"),
+    "leader_exposure": (
+        0.25,
+        "prob",
+        "chance that evidence against a broker also implicates the leader, so a case can "
+        "climb to him; leaders trade efficiency for security and keep their distance "
+        "(Morselli, Giguere & Petit 2007, Social Networks 29; value illustrative)",
+    ),
     "conviction_probability": (0.7, "prob", "chance a tried member is convicted (illustrative)"),
     "domestic_weeks": (6.0, "pos", "median weeks of domestic evidence gathering (illustrative)"),
     "domestic_success": (0.9, "prob", "chance domestic evidence is obtained (illustrative)"),

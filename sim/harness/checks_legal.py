@@ -8,6 +8,7 @@ effect is small relative to run-to-run noise use more replicates by default.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.harness.stats import paired_diff
 from sim.harness.validate import (
@@ -17,6 +18,8 @@ from sim.harness.validate import (
     _negative,
     _positive,
     _verdict,
+    ci_row,
+    meta_table,
     metric,
     variant,
 )
@@ -26,8 +29,26 @@ MLAT_PAIR = ("MKT", "NOR")  # toy_corridor_mlat.toml: Marketia and Nordia sign a
 
 
 def _more(st: Setting, n: int) -> Setting:
-    """The setting with at least ``n`` replicates per arm."""
-    return Setting(max(st.replicates, n), st.seed, st.workers)
+    """The setting with at least ``n`` replicates per arm (unless quick)."""
+    return st.more(n)
+
+
+def _effects(pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Paired-difference table: metric -> (baseline values, alternative values)."""
+    rows = []
+    for name, (b, a) in pairs.items():
+        d = paired_diff(b, a)
+        rows.append(
+            {
+                "metric": name,
+                "baseline_mean": d["base_mean"],
+                "alternative_mean": d["alt_mean"],
+                "diff_mean": d["diff_mean"],
+                "diff_ci_low": d["diff_ci_low"],
+                "diff_ci_high": d["diff_ci_high"],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def requests(r, **where) -> list[dict]:
@@ -67,12 +88,17 @@ def check_c1(st: Setting) -> CheckResult:
             ]
         )
 
-    d_lat = paired_diff(lat(b), lat(a))
-    d_conv = paired_diff(
-        metric(b, "convictions_investigated"), metric(a, "convictions_investigated")
-    )
-    d_all = paired_diff(metric(b, "convictions"), metric(a, "convictions"))
-    d_exp = paired_diff(expired(b), expired(a))
+    values = {
+        "pair_request_latency_weeks": (lat(b), lat(a)),
+        "convictions_investigated": (
+            metric(b, "convictions_investigated"),
+            metric(a, "convictions_investigated"),
+        ),
+        "convictions": (metric(b, "convictions"), metric(a, "convictions")),
+        "cases_expired_waiting_on_pair": (expired(b), expired(a)),
+    }
+    effects = _effects(values)
+    d_lat, d_conv, d_all, d_exp = (paired_diff(*v) for v in values.values())
     return _verdict(
         "C1",
         "MLAT between a pair",
@@ -86,6 +112,7 @@ def check_c1(st: Setting) -> CheckResult:
             "convictions_change_all": (d_all["diff_mean"], True),
             "cases_expired_waiting_on_pair_change": (d_exp["diff_mean"], _negative(d_exp)),
         },
+        {"effects": effects},
     )
 
 
@@ -115,6 +142,8 @@ def check_c2(st: Setting) -> CheckResult:
         )
 
     fb, fa = failures(st.run(base)), failures(st.run(alt))
+    rows = [ci_row(fb, arm="status quo"), ci_row(fa, arm="harmonised")]
+    table = pd.DataFrame(rows).rename(columns={"mean": "failures_mean"})
     return _verdict(
         "C2",
         "Harmonisation",
@@ -124,6 +153,7 @@ def check_c2(st: Setting) -> CheckResult:
             "failures_before": (fb.mean(), bool(fb.sum() > 0)),
             "failures_after": (fa.mean(), bool(fa.sum() == 0)),
         },
+        {"failures": table[["arm", "failures_mean", "ci_low", "ci_high"]]},
     )
 
 
@@ -164,12 +194,17 @@ def check_v9(st: Setting) -> CheckResult:
     for s in shares[:-1]:
         crit[f"per_share_at_{s}"] = (per_member[s], per_member[s] > per_member[hi])
     crit[f"per_share_at_{hi}"] = (per_member[hi], True)
+    dose = pd.DataFrame(
+        [{"share": 0.0, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.0}]
+        + [ci_row(dis[s], share=s) for s in shares]
+    ).rename(columns={"mean": "disruption_mean"})
     return _verdict(
         "V9",
         "Arrest dose-response",
         "disruption (delivered drop over 13 weeks) rises with the share arrested, with "
         "diminishing returns: disruption per share arrested falls as the share grows",
         crit,
+        {"dose": dose[["share", "disruption_mean", "ci_low", "ci_high"]]},
     )
 
 
@@ -187,10 +222,25 @@ def check_v11(st: Setting) -> CheckResult:
     )
     runs = st.run(alt)
     rows = [x for r in runs for x in r.records.get("requests", [])]
-    med = {
-        ch: _median_latency([x for x in rows if x["channel"] == ch])
-        for ch in ("database", "jit", "mlat", "letters_rogatory")
-    }
+    channels = ("database", "jit", "mlat", "letters_rogatory")
+    med = {ch: _median_latency([x for x in rows if x["channel"] == ch]) for ch in channels}
+    bands = {"database": (0, 2), "jit": (0, 4), "mlat": (26, 104), "letters_rogatory": (None, None)}
+    lat_rows = []
+    for ch in channels:
+        lat = [x["latency_weeks"] for x in rows if x["channel"] == ch and x["outcome"] != "expired"]
+        q25, q75 = np.percentile(lat, [25, 75]) if lat else (np.nan, np.nan)
+        lo, hi = bands[ch]
+        lat_rows.append(
+            {
+                "channel": ch,
+                "median_weeks": med[ch],
+                "q25": float(q25),
+                "q75": float(q75),
+                "n": len(lat),
+                "band_low": np.nan if lo is None else float(lo),
+                "band_high": np.nan if hi is None else float(hi),
+            }
+        )
     return _verdict(
         "V11",
         "Legal-assistance latency",
@@ -205,12 +255,24 @@ def check_v11(st: Setting) -> CheckResult:
                 med["letters_rogatory"] > med["mlat"],
             ),
         },
+        {"latency": pd.DataFrame(lat_rows)},
     )
 
 
 def _rate(r, lo: int, hi: int) -> float:
     s, d = r.series["seized"][lo:hi].sum(), r.series["delivered"][lo:hi].sum()
     return s / (s + d) if s + d > 0 else float("nan")
+
+
+def _rolling_rate(runs, arm: str, window: int = 13) -> pd.DataFrame:
+    """Interdiction rate over a trailing ``window`` of weeks, pooled over replicates."""
+    seized = np.sum([r.series["seized"] for r in runs], axis=0)
+    deliv = np.sum([r.series["delivered"] for r in runs], axis=0)
+    k = np.ones(window)
+    s, d = np.convolve(seized, k)[: len(seized)], np.convolve(deliv, k)[: len(deliv)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(s + d > 0, s / (s + d), np.nan)
+    return pd.DataFrame({"tick": np.arange(len(rate)), "arm": arm, "interdiction_rate": rate})
 
 
 def check_v12(st: Setting) -> CheckResult:
@@ -238,6 +300,9 @@ def check_v12(st: Setting) -> CheckResult:
     last = np.array([_rate(y, end - 52, end) - _rate(x, end - 52, end) for x, y in zip(b, a)])
     d_first = paired_diff(np.zeros_like(first), first)
     d_erode = paired_diff(first, last)
+    series = pd.concat(
+        [_rolling_rate(b, "status quo"), _rolling_rate(a, "shared database")], ignore_index=True
+    )
     return _verdict(
         "V12",
         "Information sharing",
@@ -247,6 +312,7 @@ def check_v12(st: Setting) -> CheckResult:
             "first_year_gain": (d_first["diff_mean"], _positive(d_first)),
             "last_year_minus_first_year": (d_erode["diff_mean"], _negative(d_erode)),
         },
+        {"series": series, "meta": meta_table(start=start)},
     )
 
 

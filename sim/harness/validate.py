@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from sim.harness.runner import RunResult, run_replicates
-from sim.harness.stats import paired_diff
+from sim.harness.stats import mean_ci, paired_diff
 from sim.scenario import Scenario, load_scenario, validate
 
 TOY = "toy_corridor"
@@ -33,6 +34,7 @@ class CheckResult:
         value: the measured numbers (criterion -> value).
         expected: the expectation, in words.
         criteria: criterion -> passed.
+        tables: figure data, name -> tidy DataFrame (what experiments write and plot).
     """
 
     id: str
@@ -41,6 +43,7 @@ class CheckResult:
     value: dict
     expected: str
     criteria: dict = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         """JSON form (DESIGN 4.2)."""
@@ -65,11 +68,23 @@ class CheckResult:
 
 @dataclass
 class Setting:
-    """How checks run: replicates per arm, root seed, workers."""
+    """How checks run: replicates per arm, root seed, workers.
+
+    ``quick`` keeps ``replicates`` as given: checks that need more pairs for a verdict
+    (``more``) do not raise the count. Quick runs exercise the pipeline; their verdicts
+    are not meaningful.
+    """
 
     replicates: int = 12
     seed: int = 0
     workers: int | None = None
+    quick: bool = False
+
+    def more(self, n: int) -> Setting:
+        """The setting with at least ``n`` replicates per arm (unless quick)."""
+        if self.quick:
+            return self
+        return Setting(max(self.replicates, n), self.seed, self.workers)
 
     def run(self, sc: Scenario) -> list[RunResult]:
         """Run the arm; fail loudly if a run crashed (a check needs every pair)."""
@@ -113,16 +128,29 @@ def _not_lower(d: dict) -> bool:
     return d["diff_ci_high"] >= 0
 
 
-def _verdict(cid, name, expected, criteria: dict[str, tuple[float, bool]]) -> CheckResult:
+def _verdict(
+    cid, name, expected, criteria: dict[str, tuple[float, bool]], tables=None
+) -> CheckResult:
     value = {k: float(v) for k, (v, _ok) in criteria.items()}
     ok = {k: bool(b) for k, (_v, b) in criteria.items()}
-    return CheckResult(cid, name, all(ok.values()), value, expected, ok)
+    return CheckResult(cid, name, all(ok.values()), value, expected, ok, tables or {})
+
+
+def ci_row(values, **keys) -> dict:
+    """A table row: the given keys plus the mean and 95% interval of ``values``."""
+    m, lo, hi = mean_ci(values)
+    return {**keys, "mean": m, "ci_low": lo, "ci_high": hi}
+
+
+def meta_table(**items) -> pd.DataFrame:
+    """A (key, value) table of a check's settings (policy start tick, ...), values as text."""
+    return pd.DataFrame({"key": list(items), "value": [str(v) for v in items.values()]})
 
 
 # --------------------------------------------------------------------------- checks
 def check_v1(st: Setting) -> CheckResult:
     """Balloon effect: a surge in Midland pushes flow into Westland and Eastland."""
-    st = Setting(max(st.replicates, 48), st.seed, st.workers)
+    st = st.more(48)
     base = load_scenario(TOY)
     start, surged, neighbours = 104, "MID", ("WES", "EAS")
     alt = variant(
@@ -148,6 +176,25 @@ def check_v1(st: Setting) -> CheckResult:
         return np.array([(r.state_flow[start:, others] > 0).sum(1).mean() for r in runs])
 
     d_states = paired_diff(active_others(b), active_others(a))
+    weeks = base.ticks - start
+    rows, series = [], []
+    for arm, runs in (("status quo", b), ("surge x2", a)):
+        per_state = window_sum(runs, "state_flow", start) / weeks
+        mean_series = np.mean([r.state_flow for r in runs], axis=0)
+        for sid, i in idx.items():
+            row = ci_row(per_state[:, i], state=sid, arm=arm)
+            row["flow_mean"] = row.pop("mean")
+            rows.append(row)
+            series.append(
+                pd.DataFrame(
+                    {"tick": np.arange(len(mean_series)), "arm": arm, "state": sid}
+                ).assign(flow=mean_series[:, i])
+            )
+    tables = {
+        "state_flow": pd.DataFrame(rows)[["state", "arm", "flow_mean", "ci_low", "ci_high"]],
+        "series": pd.concat(series, ignore_index=True),
+        "meta": meta_table(start=start, surged=surged),
+    }
     return _verdict(
         "V1",
         "Balloon effect",
@@ -159,6 +206,7 @@ def check_v1(st: Setting) -> CheckResult:
             "delivered_fall": (fall_deliv, fall_deliv < 0.5 * rise_seized),
             "active_other_states_change": (d_states["diff_mean"], _not_lower(d_states)),
         },
+        tables,
     )
 
 
@@ -173,6 +221,14 @@ def check_v2(st: Setting) -> CheckResult:
     base = load_scenario(TOY)
     levels = (0.5, 1.0, 2.0)
     arms = [st.run(variant(base, f"x{f}", overrides=_scaled_capacity(base, f))) for f in levels]
+    shown = ("seized", "value_per_seizure", "route_entropy", "active_legs")
+    sweep = pd.DataFrame(
+        [
+            ci_row(metric(runs, m), capacity_factor=f, metric=m)
+            for f, runs in zip(levels, arms)
+            for m in shown
+        ]
+    )
     crit = {}
     for (f0, r0), (f1, r1) in zip(zip(levels, arms), list(zip(levels, arms))[1:]):
         tag = f"x{f0:g}->x{f1:g}"
@@ -195,6 +251,7 @@ def check_v2(st: Setting) -> CheckResult:
         "Dispersion under pressure",
         "seized up, value per seizure down, route entropy up, active legs up or equal",
         crit,
+        {"sweep": sweep},
     )
 
 
@@ -252,6 +309,18 @@ def check_v5(st: Setting) -> CheckResult:
     gains = [(path_flow(fa, p) - path_flow(fb, p)).mean() for p in others]
     best_other = max(gains) if gains else 0.0
     names = "->".join(w.loc_ids[n] for n in predicted)
+    weeks = base.ticks - settle
+    rows = []
+    for kind, nodes in [("predicted", predicted), *[("other", p) for p in others]]:
+        label = "->".join(w.loc_ids[n] for n in nodes)
+        for arm, flow in (("status quo", fb), ("blocked", fa)):
+            row = ci_row(path_flow(flow, nodes) / weeks, path=label, kind=kind, arm=arm)
+            row["flow_mean"] = row.pop("mean")
+            rows.append(row)
+    tables = {
+        "paths": pd.DataFrame(rows)[["path", "kind", "arm", "flow_mean", "ci_low", "ci_high"]],
+        "meta": meta_table(start=start, blocked=w.state_ids[blocked_state]),
+    }
     return _verdict(
         "V5",
         "Route diversion",
@@ -260,6 +329,7 @@ def check_v5(st: Setting) -> CheckResult:
             "predicted_path_gain": (d_pred["diff_mean"], _positive(d_pred)),
             "best_other_path_gain": (best_other, best_other < d_pred["diff_mean"]),
         },
+        tables,
     )
 
 
@@ -283,6 +353,12 @@ def check_v14(st: Setting) -> CheckResult:
     d_legs = paired_diff(metric(b, "active_legs"), metric(a, "active_legs"))
     d_ent = paired_diff(metric(b, "route_entropy"), metric(a, "route_entropy"))
     d_share = paired_diff(share_b, share_a)
+    rows = []
+    for arm, runs, share in (("status quo", b, share_b), ("no interdiction", a, share_a)):
+        rows.append(ci_row(metric(runs, "active_legs"), metric="active_legs", arm=arm))
+        rows.append(ci_row(metric(runs, "route_entropy"), metric="route_entropy", arm=arm))
+        rows.append(ci_row(share, metric="cheapest_route_share", arm=arm))
+    tables = {"metrics": pd.DataFrame(rows)[["metric", "arm", "mean", "ci_low", "ci_high"]]}
     return _verdict(
         "V14",
         "Null model",
@@ -292,6 +368,7 @@ def check_v14(st: Setting) -> CheckResult:
             "route_entropy_change": (d_ent["diff_mean"], _negative(d_ent)),
             "cheapest_route_share_change": (d_share["diff_mean"], _positive(d_share)),
         },
+        tables,
     )
 
 
@@ -304,14 +381,18 @@ CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
 
 
 def run_checks(
-    ids, replicates: int | None = None, seed: int = 0, workers=None
+    ids, replicates: int | None = None, seed: int = 0, workers=None, quick: bool = False
 ) -> list[CheckResult]:
     """Run the named checks with ``replicates`` paired runs per arm."""
-    st = Setting(replicates or Setting.replicates, seed, workers)
+    st = Setting(replicates or Setting.replicates, seed, workers, quick)
     return [CHECKS[i](st) for i in ids]
 
 
 # The legal-cooperation checks live in their own module; they extend this registry.
 from sim.harness.checks_legal import LEGAL_CHECKS  # noqa: E402
+from sim.harness.checks_supply import SUPPLY_CHECKS  # noqa: E402
 
 CHECKS.update(LEGAL_CHECKS)
+CHECKS.update(SUPPLY_CHECKS)
+_ORDER = ("V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "C1", "C2")
+CHECKS = {k: CHECKS[k] for k in sorted(CHECKS, key=lambda k: (_ORDER + (k,)).index(k))}
