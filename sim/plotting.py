@@ -5,7 +5,8 @@ palette (:mod:`sim.plotting_style`). Nothing here calls ``plt.show()``. This mod
 holds the time series, comparisons and sensitivity figures and re-exports the rest:
 
 - :mod:`sim.plotting_tables`: figures of tidy tables (estimates with intervals, sweeps,
-  lines by arm, state x week heatmaps, distributions) used by the validation recipes;
+  distributions) used by the validation recipes;
+- :mod:`sim.plotting_time`: lines over weeks by arm or state, state x week heatmaps;
 - :mod:`sim.plotting_map`: the corridor map.
 """
 
@@ -28,13 +29,8 @@ from sim.plotting_style import (
     shade_burn_in,
     tidy,
 )
-from sim.plotting_tables import (
-    plot_estimates,
-    plot_heatmap,
-    plot_lines,
-    plot_strip,
-    plot_sweep,
-)
+from sim.plotting_tables import meta_value, plot_estimates, plot_strip, plot_sweep
+from sim.plotting_time import plot_heatmap, plot_lines
 
 
 def plot_series(
@@ -146,6 +142,25 @@ def plot_effects(
                 label=(alt or None) if first else None,
             )
             first = False
+    if len(alts) == 1 and {"baseline_mean", "alternative_mean"} <= set(df.columns):
+        # the means behind each change, right of the axes
+        for row in df.itertuples():
+            ax.annotate(
+                f"{row.baseline_mean:.3g} \u2192 {row.alternative_mean:.3g}",
+                (1.02, y[row.metric]),
+                xycoords=("axes fraction", "data"),
+                fontsize=7,
+                va="center",
+                color="0.25",
+            )
+        ax.annotate(
+            "means: baseline \u2192 alternative",
+            (1.02, 1.0),
+            xycoords="axes fraction",
+            fontsize=7,
+            va="bottom",
+            color="0.25",
+        )
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_yticks(list(y.values()), [n.replace("_", " ") for n in y])
     ax.set_ylim(-0.7, len(names) - 0.3)
@@ -260,6 +275,7 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
 __all__ = [
     "PALETTE",
     "corridor_tables",
+    "meta_value",
     "plot_convergence",
     "plot_corridor_map",
     "plot_effects",

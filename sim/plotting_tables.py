@@ -1,4 +1,4 @@
-"""Figures of tidy tables: estimates with intervals, sweeps, lines by arm, heatmaps, strips.
+"""Figures of tidy tables: estimates with intervals, sweeps over a setting, strips.
 
 Every function takes a pandas DataFrame in long form plus the names of the columns to
 use, and returns the Axes, ``f(data, ax=None, ...) -> Axes``. They serve the
@@ -8,18 +8,17 @@ validation recipes under ``plots/`` and any notebook. Intervals are drawn as giv
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
 from sim.plotting_style import (
     BAND,
-    LINESTYLES,
-    SEQUENTIAL,
     axes,
     color,
     interval,
     legend_outside,
-    mark_policies,
     tidy,
 )
 
@@ -51,86 +50,103 @@ def plot_estimates(
     order=None,
     hue_order=None,
     log: bool = False,
+    horizontal: bool = False,
 ):
     """Estimates with 95% intervals by category (dots or bars), grouped by ``hue``.
 
     Args:
         df: one row per category (and hue level) with ``mean``, ``lo``, ``hi`` columns.
-        x: the categorical column on the x axis.
+        x: the categorical column.
         mean: column of the estimate.
         lo: column of the interval's lower end.
         hi: column of the interval's upper end.
         hue: column whose levels get a colour each, side by side.
         ax: axes to draw on (a new figure if None).
         kind: "point" (dot and whisker) or "bar".
-        band: (low, high) columns of an expected range, shaded per category (NaN: none).
-        ylabel: y label, with the unit.
-        xlabel: x label.
+        band: (low, high) columns of an expected range, shaded per category (NaN: open).
+        ylabel: label of the value axis, with the unit (the x axis when horizontal).
+        xlabel: label of the category axis.
         title: axes title.
         order: category order (default: order of appearance).
         hue_order: hue level order.
-        log: logarithmic y axis.
+        log: logarithmic value axis.
+        horizontal: categories down the y axis (for long category names), first on top.
     """
     cats = _levels(df, x, order)
     hues = _levels(df, hue, hue_order)
-    ax = axes(ax, (max(4.0, 1.1 * len(cats) * max(len(hues), 1) ** 0.5 + 2), 3.8))
+    n = len(cats) * max(len(hues), 1) ** 0.5
+    size = (6.4, 0.45 * n + 1.4) if horizontal else (max(4.0, 0.8 * n + 2.5), 3.8)
+    ax = axes(ax, size)
     pos = {c: i for i, c in enumerate(cats)}
     width = 0.8 / max(len(hues), 1)
     for j, h in enumerate(hues):
         sub = df if h is None else df[df[hue] == h]
-        xs = np.array([pos[c] for c in sub[x]]) + (j - (len(hues) - 1) / 2) * width
+        at = np.array([pos[c] for c in sub[x]]) + (j - (len(hues) - 1) / 2) * width
         err = interval(sub, mean, lo, hi)
         label = None if h is None else _text(h)
         c = color(j)
+        xy = (sub[mean], at) if horizontal else (at, sub[mean])
+        bars = {"xerr" if horizontal else "yerr": err}
         if kind == "bar":
-            ax.bar(xs, sub[mean], width * 0.9, color=c, label=label, zorder=2)
-            ax.errorbar(xs, sub[mean], yerr=err, fmt="none", ecolor="0.15", capsize=3, lw=1)
+            draw = ax.barh if horizontal else ax.bar
+            draw(at, sub[mean], width * 0.9, color=c, label=label, zorder=2)
+            ax.errorbar(*xy, **bars, fmt="none", ecolor="0.15", capsize=3, lw=1)
         else:
-            ax.errorbar(
-                xs, sub[mean], yerr=err, fmt="o", color=c, ms=6, capsize=3, lw=1.4, label=label
-            )
-    if log:
-        ax.set_yscale("log")
-    elif kind == "bar":
-        ax.axhline(0, color="0.3", lw=0.6)
+            ax.errorbar(*xy, **bars, fmt="o", color=c, ms=6, capsize=3, lw=1.4, label=label)
+    (ax.set_xscale if horizontal else ax.set_yscale)("log" if log else "linear")
+    if kind == "bar" and not log:
+        (ax.axvline if horizontal else ax.axhline)(0, color="0.3", lw=0.6)
     if band is not None:
-        _bands(ax, df, x, pos, band, log)
-    ax.set_xticks(range(len(cats)), [_text(c) for c in cats])
-    if max((len(_text(c)) for c in cats), default=0) > 12:
-        ax.tick_params(axis="x", labelrotation=20)
-        for t in ax.get_xticklabels():
-            t.set_ha("right")
-    ax.set_xlim(-0.6, len(cats) - 0.4)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel(xlabel)
+        _bands(ax, df, x, pos, band, log, horizontal)
+    labels = [_text(c) for c in cats]
+    if horizontal:
+        ax.set_yticks(range(len(cats)), labels)
+        ax.set_ylim(len(cats) - 0.4, -0.6)
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+    else:
+        many = len(cats) > 8
+        if not many:
+            labels = ["\n".join(textwrap.fill(u, 16) for u in t.split("\n")) for t in labels]
+        ax.set_xticks(range(len(cats)), labels)
+        if many and max((len(t) for t in labels), default=0) > 12:
+            ax.tick_params(axis="x", labelrotation=30)
+            for t in ax.get_xticklabels():
+                t.set_ha("right")
+        ax.set_xlim(-0.6, len(cats) - 0.4)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title, fontsize=9)
     if hue is not None or band is not None:
         legend_outside(ax)
-    return tidy(ax)
+    return tidy(ax, grid="x" if horizontal else "y")
 
 
-def _bands(ax, df, x, pos, band, log):
+def _bands(ax, df, x, pos, band, log, horizontal=False):
     """Shade each category's expected range; an open end runs to the axes' edge."""
     ends = pd.concat([df[band[0]], df[band[1]]]).dropna().to_numpy(float)
-    ymin, ymax = ax.get_ylim()
-    if len(ends):
-        ymin, ymax = min(ymin, ends.min()), max(ymax, ends.max())
     if log:
-        ymin, ymax = max(ymin, 1e-3) / 1.5, ymax * 1.5
+        ends = ends[ends > 0]  # a band down to 0 is open-ended on a log axis
+    vmin, vmax = ax.get_xlim() if horizontal else ax.get_ylim()
+    if len(ends):
+        vmin, vmax = min(vmin, ends.min()), max(vmax, ends.max())
+    if log:
+        vmin, vmax = max(vmin, 1e-3) / 1.5, vmax * 1.5
     else:
-        pad = 0.05 * (ymax - ymin)
-        ymin, ymax = ymin - pad, ymax + pad
+        pad = 0.05 * (vmax - vmin)
+        vmin, vmax = vmin - pad, vmax + pad
+    fill = ax.fill_betweenx if horizontal else ax.fill_between
     first = True
     for row in df.drop_duplicates(x).itertuples(index=False):
         b_lo, b_hi = getattr(row, band[0]), getattr(row, band[1])
         if pd.isna(b_lo) and pd.isna(b_hi):
             continue
         i = pos[getattr(row, x)]
-        ax.fill_between(
+        fill(
             [i - 0.45, i + 0.45],
-            ymin if pd.isna(b_lo) else b_lo,
-            ymax if pd.isna(b_hi) else b_hi,
+            vmin if pd.isna(b_lo) or (log and b_lo <= 0) else b_lo,
+            vmax if pd.isna(b_hi) else b_hi,
             color=BAND,
             alpha=0.18,
             lw=0,
@@ -138,7 +154,20 @@ def _bands(ax, df, x, pos, band, log):
             label="expected range" if first else None,
         )
         first = False
-    ax.set_ylim(ymin, ymax)
+    (ax.set_xlim if horizontal else ax.set_ylim)(vmin, vmax)
+
+
+def meta_value(tables: dict[str, pd.DataFrame], key: str, default=None):
+    """A value of a check's ``meta`` table (key, value as text): a number when it is one."""
+    meta = tables.get("meta")
+    if meta is None or key not in set(meta["key"]):
+        return default
+    v = str(meta.loc[meta["key"] == key, "value"].iloc[0])
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return int(f) if f.is_integer() else f
 
 
 def plot_sweep(
@@ -203,170 +232,6 @@ def plot_sweep(
     return tidy(ax)
 
 
-def plot_lines(
-    df: pd.DataFrame,
-    y: str,
-    x: str = "tick",
-    hue: str | None = None,
-    style: str | None = None,
-    ax=None,
-    lo: str | None = None,
-    hi: str | None = None,
-    xlabel: str = "week",
-    ylabel: str = "",
-    title: str = "",
-    start: float | None = None,
-    start_label: str | None = None,
-    policies=None,
-    hue_order=None,
-    style_order=None,
-):
-    """Lines over time: colour by ``hue``, line style by ``style``; optional bands.
-
-    Args:
-        df: long table with ``x``, ``y`` and the grouping columns.
-        y: the value column.
-        x: the time column (weeks).
-        hue: column whose levels get a colour each (e.g. state).
-        style: column whose levels get a line style each (e.g. arm).
-        ax: axes to draw on (a new figure if None).
-        lo: interval lower-end column (shaded with ``hi`` when both are given).
-        hi: interval upper-end column.
-        xlabel: x label.
-        ylabel: y label, with the unit.
-        title: axes title.
-        start: a policy start week to mark.
-        start_label: its label.
-        policies: policy dicts to mark (``start``, ``label``).
-        hue_order: hue level order.
-        style_order: style level order.
-    """
-    ax = axes(ax, (6.4, 3.6))
-    hues, styles = _levels(df, hue, hue_order), _levels(df, style, style_order)
-    for j, h in enumerate(hues):
-        for k, s in enumerate(styles):
-            sub = df
-            if h is not None:
-                sub = sub[sub[hue] == h]
-            if s is not None:
-                sub = sub[sub[style] == s]
-            if sub.empty:
-                continue
-            sub = sub.sort_values(x)
-            parts = [_text(v) for v in (h, s) if v is not None]
-            ax.plot(
-                sub[x],
-                sub[y],
-                color=color(j),
-                ls=LINESTYLES[k % len(LINESTYLES)],
-                lw=1.4,
-                label=", ".join(parts) or None,
-            )
-            if lo and hi and lo in sub and hi in sub:
-                ax.fill_between(sub[x], sub[lo], sub[hi], color=color(j), alpha=0.15, lw=0)
-    mark_policies(ax, policies, start, start_label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_xlim(df[x].min(), df[x].max())
-    if title:
-        ax.set_title(title, fontsize=9)
-    if hue is not None or style is not None:
-        legend_outside(ax)
-    return tidy(ax)
-
-
-def plot_heatmap(
-    df: pd.DataFrame,
-    value: str = "flow",
-    x: str = "tick",
-    y: str = "state",
-    ax=None,
-    share: bool = False,
-    unit: str = "kg",
-    order=None,
-    labels: dict | None = None,
-    title: str = "",
-    cbar_label: str | None = None,
-    start: float | None = None,
-    start_label: str | None = None,
-    policies=None,
-    burn_in: int | None = None,
-    smooth: int = 1,
-):
-    """A state x week heatmap of flow (or of each state's share of the week's flow).
-
-    Displacement reads as colour moving between rows after a policy starts.
-
-    Args:
-        df: long table with ``x`` (week), ``y`` (state) and ``value`` columns; several
-            rows per cell (replicates) are averaged.
-        value: the column shown (default ``flow``, quantity per week).
-        x: the week column.
-        y: the state column.
-        ax: axes to draw on (a new figure if None).
-        share: divide each week by its total over states (0..1 shares).
-        unit: the quantity unit, for the colour-bar label.
-        order: row order (default: the order of appearance, top to bottom).
-        labels: state id -> display name.
-        title: axes title.
-        cbar_label: colour-bar label (default from ``value``, ``unit`` and ``share``).
-        start: a policy start week to mark (dashed white line).
-        start_label: its label.
-        policies: policy dicts to mark (``start``, ``label``).
-        burn_in: mark the end of the burn-in (dotted line).
-        smooth: trailing rolling mean over this many weeks (shipments arrive in pulses).
-    """
-    rows = _levels(df, y, order)
-    grid = df.pivot_table(index=y, columns=x, values=value, aggfunc="mean").reindex(rows)
-    if smooth > 1:
-        grid = grid.T.rolling(smooth, min_periods=1).mean().T
-    z = grid.to_numpy(dtype=float)
-    if share:
-        tot = np.nansum(z, axis=0, keepdims=True)
-        z = np.divide(z, tot, out=np.zeros_like(z), where=tot > 0)
-    ticks = grid.columns.to_numpy(dtype=float)
-    ax = axes(ax, (7.5, 0.35 * len(rows) + 1.8))
-    step = float(np.median(np.diff(ticks))) if len(ticks) > 1 else 1.0
-    extent = (ticks[0] - step / 2, ticks[-1] + step / 2, len(rows) - 0.5, -0.5)
-    im = ax.imshow(
-        np.ma.masked_invalid(z),
-        aspect="auto",
-        interpolation="nearest",
-        cmap=SEQUENTIAL,
-        extent=extent,
-        vmin=0,
-        vmax=float(np.nanpercentile(z, 99)) if np.isfinite(z).any() else None,  # robust
-    )
-    names = labels or {}
-    ax.set_yticks(range(len(rows)), [names.get(r, _text(r)) for r in rows])
-    ax.set_xlabel("week")
-    if burn_in:
-        ax.axvline(burn_in, color="white", ls=":", lw=1)
-    marks = list(policies or []) + ([{"start": start, "label": start_label}] if start else [])
-    for p in marks:
-        ax.axvline(p.get("start", 0), color="white", ls="--", lw=1.1)
-        ax.annotate(
-            p.get("label") or p.get("type", "policy starts"),
-            (p.get("start", 0), 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(0, 2),
-            textcoords="offset points",
-            fontsize=7,
-            color="0.2",
-            ha="center",
-            va="bottom",
-        )
-    default = "share of the week's flow" if share else f"{value.replace('_', ' ')} ({unit}/week)"
-    if smooth > 1:
-        default += f"\n{smooth}-week rolling mean"
-    cb = ax.figure.colorbar(im, ax=ax, pad=0.015, fraction=0.05)
-    cb.set_label(cbar_label or default, fontsize=8)
-    cb.ax.tick_params(labelsize=7)
-    if title:
-        ax.set_title(title, fontsize=9, pad=14 if marks else 6)
-    return ax
-
-
 def plot_strip(
     df: pd.DataFrame,
     value: str,
@@ -406,7 +271,8 @@ def plot_strip(
         )  # fmt: skip
     if ref is not None:
         ax.axhline(ref, color=BAND, ls="--", lw=1.2, label=ref_label or f"reference {ref:g}")
-    ax.set_xticks(range(len(groups)), ["" if g is None else _text(g) for g in groups])
+    names = ["" if g is None else textwrap.fill(_text(g), 14) for g in groups]
+    ax.set_xticks(range(len(groups)), names)
     ax.set_xlim(-0.6, len(groups) - 0.2)
     ax.set_ylabel(ylabel or _text(value))
     if title:
