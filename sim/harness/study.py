@@ -290,7 +290,14 @@ def run_study(
 
 
 def write_run_outputs(study: Study, sc: Scenario, ticks: int | None) -> None:
-    """summary.csv and figures/main_series.png of a finished run study."""
+    """summary.csv and the figures of a finished run study.
+
+    ``figures/main_series.png``: the main metrics' weekly means with 95% bands.
+    ``figures/corridor_map.png`` (when every location has coordinates) and
+    ``figures/displacement.png`` (each state's share of the weekly flow): the runs keep
+    no per-leg or per-state arrays, so these come from replicate 0 run once more with
+    its seed (identical numbers, about one extra run).
+    """
     out = Path(study.out)
     study.summary().to_csv(out / "summary.csv", index=False)
     ts = study.timeseries
@@ -300,16 +307,57 @@ def write_run_outputs(study: Study, sc: Scenario, ticks: int | None) -> None:
 
     from sim.plotting import plot_main
 
-    (out / "figures").mkdir(exist_ok=True)
-    fig = plot_main(
-        ts,
-        title=sc.name,
-        unit=study.unit,
-        burn_in=sc.burn_in,
-        policies=sc.data.get("policies", []),
-    )
-    fig.savefig(out / "figures" / "main_series.png", dpi=120)
+    figures = out / "figures"
+    figures.mkdir(exist_ok=True)
+    policies = sc.data.get("policies", [])
+    fig = plot_main(ts, title=sc.name, unit=study.unit, burn_in=sc.burn_in, policies=policies)
+    fig.savefig(figures / "main_series.png", dpi=120)
     plt.close(fig)
+    ok = study.runs[study.runs["status"] == "ok"]
+    if study.manifest.get("settings", {}).get("evaluator") != "model" or ok.empty:
+        return
+    from sim.harness.runner import run_one
+    from sim.plotting import corridor_tables, plot_corridor_map, plot_heatmap
+    from sim.plotting_map import has_coordinates
+    from sim.world import build_world
+
+    first = ok.sort_values("replicate").iloc[0]
+    rep, seed = int(first["replicate"]), int(first["seed"])
+    r = run_one(sc, seed, rep, ticks)
+    if r.status != "ok" or r.state_flow is None:
+        return
+    w, b = build_world(sc), sc.burn_in
+    which = f"replicate {rep}"
+    tables = corridor_tables(w, r.leg_flow[b:], r.state_flow[b:], r.state_seized[b:])
+    if has_coordinates(tables):
+        ax = plot_corridor_map(
+            tables,
+            unit=study.unit,
+            title=f"{sc.name}, {which}: mean week after the burn-in\n"
+            f"legs: width = flow ({study.unit}/week); circles: seized ({study.unit}/week)",
+        )
+        ax.figure.savefig(figures / "corridor_map.png", dpi=120, bbox_inches="tight")
+        plt.close(ax.figure)
+    n_ticks, n_states = r.state_flow.shape
+    flow = pd.DataFrame(
+        {
+            "tick": [t for t in range(n_ticks) for _ in range(n_states)],
+            "state": w.state_ids * n_ticks,
+            "flow": r.state_flow.ravel(),
+        }
+    )
+    ax = plot_heatmap(
+        flow,
+        share=True,
+        smooth=4,
+        unit=study.unit,
+        labels=dict(zip(w.state_ids, w.state_names)),
+        policies=policies,
+        burn_in=b,
+        title=f"{sc.name}, {which}: each state's share of the flow arriving each week",
+    )
+    ax.figure.savefig(figures / "displacement.png", dpi=120, bbox_inches="tight")
+    plt.close(ax.figure)
 
 
 __all__ = ["Execution", "Study", "StudyData", "StudyStopped", "conduct", "run_study"]
