@@ -162,7 +162,6 @@ def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -
     if not len(idx):
         return
     o, s, f = org[idx], seized_state[idx], from_state[idx]
-    model.count("cases_opened", len(idx))
     # the courier: one of the dispatching broker's couriers, caught with the goods
     m = model.members
     broker = M.pick(model, M.BROKER, m.org * w.n_states + m.state, o * w.n_states + f)
@@ -177,6 +176,7 @@ def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -
     live = model.members.status[target] == M.ACTIVE
     live &= _exposed(model, target, rng)
     o, s, target = o[live], s[live], target[live]
+    model.count("cases_opened", len(o))  # cases that go on past the courier
     M.relocate(model, target, s)
     offence = np.where(
         model.members.role[target] == M.LEADER, model.conspiracy, model.org_offence[o]

@@ -42,8 +42,9 @@ class TraffickingModel(mesa.Model):
     0. **Organisations and agreements.** Vacancies left by arrests are refilled when
        due (succession for leaders); organisations without leader or broker are
        dismantled; the legal state (MLATs, extradition, databases, joint teams, laws,
-       trust floors) is rebuilt if the set of instruments in force changed; routes are
-       refreshed where broker posts changed.
+       trust floors) is rebuilt if the set of instruments in force changed. Routes are
+       refreshed where broker posts changed just after step 1, once this week's
+       policies are known.
     1. **Policies.** Enforcement multipliers are reset to 1 and every policy active at
        this tick acts (surges, capacity building), giving this week's effective
        capacity, detection and integrity per state.

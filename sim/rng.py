@@ -17,10 +17,13 @@ STREAMS = (
     "route_choice",
     "detection",
     "agency_explore",
-    "adaptation",
     "case_open",
+    "evidence",
     "mlat_latency",
+    "database",
     "recruitment",
+    "relocation",
+    "arrests",
 )
 
 

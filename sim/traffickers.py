@@ -198,7 +198,9 @@ class Organisation(mesa.Agent):
         survive = np.where(valid, 1.0 - m.risk[o, li], 1.0).prod(1)
         value = m.world.price[m.paths.nodes[cand, m.paths.length[cand]]]
         cost = transport + self.spec["risk_aversion"] * (1.0 - survive) * value
-        util = -m.params["route_logit"] * (cost / cost.min() - 1.0)
+        # relative cost; a zero-cost cheapest path (no transport cost, no risk) is
+        # treated as a tiny positive cost so the ratio stays finite
+        util = -m.params["route_logit"] * (cost / max(cost.min(), 1e-9) - 1.0)
         p = np.exp(util - util.max())
         return rng.choice(cand, size=n, p=p / p.sum())
 
