@@ -433,10 +433,35 @@ def dashboard(
 from sim import cli_experiment, cli_policy  # noqa: E402,F401
 
 
-def main() -> None:  # pragma: no cover
-    """Entry point for ``python -m sim.cli``."""
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """The ``xborder`` console script: the app, with usage errors on one line (exit 2).
+
+    Click prints a usage error as a usage line, a hint and a framed message; analysts
+    scripting the CLI get one line naming the command, the option and the problem.
+    """
+    # typer vendors click: its UsageError derives from BadParameter's base class
+    usage_error = typer.BadParameter.__mro__[1]
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except usage_error as e:
+        ctx = getattr(e, "ctx", None)
+        where = ctx.command_path if ctx is not None else "xborder"
+        message = " ".join(e.format_message().split())
+        typer.echo(f"{where}: {message} (see {where} --help)", err=True)
+        return 2
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m sim.cli`: use the imported module, on which the command groups register
+    from sim.cli import main as _main
+
+    sys.exit(_main())
+
+
+def _console() -> None:  # pragma: no cover
+    """Console-script entry point (pyproject ``[project.scripts]``)."""
+    sys.exit(main())

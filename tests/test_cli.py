@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -160,3 +162,29 @@ def test_validate_json_contract():
     assert check["id"] == "V14"
     r = invoke("validate", "--only", "V99")
     assert r.exit_code == 2 and "V99" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["run", "toy_corridor", "-r", "0"], "--replicates"),
+        (["run", "toy_corridor", "--bogus"], "--bogus"),
+        (["nosuch"], "nosuch"),
+        (["run"], "scenario"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_2(args, fragment, capsys):
+    from sim.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err and "Traceback" not in err
+
+
+def test_console_script_reports_usage_errors_on_one_line():
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", "toy_corridor", "-r", "0"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
