@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.harness.stats import paired_diff
-from sim.harness.validate import (
+from sim.harness.checks_base import (
     TOY,
     CheckResult,
     Setting,
@@ -23,6 +22,7 @@ from sim.harness.validate import (
     metric,
     variant,
 )
+from sim.harness.stats import paired_diff
 from sim.scenario import load_scenario
 
 MLAT_PAIR = ("MKT", "NOR")  # toy_corridor_mlat.toml: Marketia and Nordia sign an MLAT

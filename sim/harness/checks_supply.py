@@ -13,8 +13,8 @@ import tomllib
 import numpy as np
 import pandas as pd
 
+from sim.harness.checks_base import TOY, CheckResult, Setting, _positive, _verdict, ci_row, variant
 from sim.harness.stats import mean_ci, paired_diff
-from sim.harness.validate import TOY, CheckResult, Setting, _positive, _verdict, ci_row, variant
 from sim.scenario import list_scenarios, load_scenario
 from sim.world import COMMODITY_OFFENCES
 
