@@ -1,0 +1,104 @@
+"""Figures of experiments/sensitivity_central_america.toml, drawn from its tables only.
+
+- ``sensitivity_central_america_indices``: Sobol first-order (S1) and total (ST)
+  indices per parameter with 95% bootstrap intervals, one panel per metric.
+- ``sensitivity_central_america_convergence``: the total index ST against the number
+  of base samples, one line per parameter, one panel per metric.
+
+A metric without indices (constant output, or no value in the measured window) gets a
+panel saying why. Redraw: ``xborder experiment plot sensitivity_central_america``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.plotting import plot_convergence, plot_indices, save_figure
+
+
+def _metrics(tables: dict[str, pd.DataFrame]) -> list[str]:
+    noise = tables.get("noise")
+    if noise is not None and len(noise):
+        return list(dict.fromkeys(noise["metric"]))
+    return list(dict.fromkeys(tables["indices"]["metric"]))
+
+
+def _note(tables, metric: str) -> str:
+    noise = tables.get("noise")
+    if noise is None:
+        return "no indices"
+    row = noise[noise["metric"] == metric]
+    note = row["note"].iloc[0] if len(row) else ""
+    return f"no indices: {note}" if isinstance(note, str) and note else "no indices"
+
+
+def indices_doc(indices: pd.DataFrame, metric: str) -> dict:
+    """One metric's ``{"S1": {p: v}, "S1_conf": {p: c}, "ST": ..., "ST_conf": ...}``."""
+    doc: dict[str, dict] = {}
+    for row in indices[indices["metric"] == metric].itertuples():
+        doc.setdefault(row.index, {})[row.param] = row.value
+        doc.setdefault(f"{row.index}_conf", {})[row.param] = row.conf
+    return doc
+
+
+def convergence_doc(conv: pd.DataFrame, metric: str) -> list[dict]:
+    """One metric's ``[{"n", "index": {p: v}, "conf": {p: c}}]`` by growing n."""
+    out = []
+    sub = conv[conv["metric"] == metric]
+    for n, g in sub.groupby("n", sort=True):
+        out.append(
+            {
+                "n": int(n),
+                "index": dict(zip(g["param"], g["index"])),
+                "conf": dict(zip(g["param"], g["conf"])),
+            }
+        )
+    return out
+
+
+def _panels(tables, title: str, draw_one):
+    metrics = _metrics(tables)
+    fig, axs = plt.subplots(1, len(metrics), figsize=(4.8 * len(metrics), 4.0), squeeze=False)
+    for ax, m in zip(axs[0], metrics):
+        if not draw_one(ax, m):
+            ax.text(0.5, 0.5, _note(tables, m), ha="center", va="center", transform=ax.transAxes)
+            ax.set_title(m.replace("_", " "), fontsize=9)
+            ax.set_axis_off()
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Draw the index bars and the convergence lines; PNG and SVG each."""
+    indices, conv = tables["indices"], tables["convergence"]
+
+    def bars(ax, m):
+        doc = indices_doc(indices, m)
+        if not doc:
+            return False
+        plot_indices(doc, ax=ax, metric=m, method="sobol")
+        return True
+
+    def lines(ax, m):
+        doc = convergence_doc(conv, m)
+        if not doc:
+            return False
+        plot_convergence(doc, ax=ax, metric=m, method="sobol")
+        return True
+
+    n = int(conv["n"].max()) if len(conv) else 0
+    paths = save_figure(
+        _panels(tables, f"Sobol indices, {n} base samples (95% bootstrap intervals)", bars),
+        out_dir,
+        "sensitivity_central_america_indices",
+    )
+    paths += save_figure(
+        _panels(tables, "Convergence of the total index ST with the number of base samples", lines),
+        out_dir,
+        "sensitivity_central_america_convergence",
+    )
+    return paths
