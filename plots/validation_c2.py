@@ -20,13 +20,17 @@ from sim.plotting import plot_estimates, save_figure
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     """Draw C2's figure from its tables into ``out_dir``; return the files written."""
+    failures = tables["failures"]
     ax = plot_estimates(
-        tables["failures"],
+        failures,
         x="arm",
         mean="failures_mean",
         kind="bar",
-        ylabel="requests refused for dual criminality (per run)",
-        title="C2 harmonisation: refusals after the laws align (95% intervals)",
+        ylabel="requests refused per run",
+        title="C2 harmonisation: evidence requests refused for dual criminality\n"
+        "after the laws align (mean and 95% interval across replicates)",
     )
     ax.set_ylim(bottom=0)
+    for i, m in enumerate(failures["failures_mean"]):
+        ax.annotate(f"{m:.3g}", (i, m), xytext=(-22, 3), textcoords="offset points", ha="center")
     return save_figure(ax.figure, out_dir, "c2_failures")

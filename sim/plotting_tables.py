@@ -75,7 +75,7 @@ def plot_estimates(
     cats = _levels(df, x, order)
     hues = _levels(df, hue, hue_order)
     n = len(cats) * max(len(hues), 1) ** 0.5
-    size = (6.4, 0.45 * n + 1.4) if horizontal else (max(4.0, 0.8 * n + 2.5), 3.8)
+    size = (6.4, 0.45 * n + 1.4) if horizontal else (max(4.0, 1.3 * n + 2.0), 3.8)
     ax = axes(ax, size)
     pos = {c: i for i, c in enumerate(cats)}
     width = 0.8 / max(len(hues), 1)
@@ -107,7 +107,7 @@ def plot_estimates(
     else:
         many = len(cats) > 8
         if not many:
-            labels = ["\n".join(textwrap.fill(u, 16) for u in t.split("\n")) for t in labels]
+            labels = ["\n".join(textwrap.fill(u, 14) for u in t.split("\n")) for t in labels]
         ax.set_xticks(range(len(cats)), labels)
         if many and max((len(t) for t in labels), default=0) > 12:
             ax.tick_params(axis="x", labelrotation=30)
