@@ -334,7 +334,8 @@ def write_run_outputs(study: Study, sc: Scenario, ticks: int | None) -> None:
             tables,
             unit=study.unit,
             title=f"{sc.name}, {which}: mean week after the burn-in\n"
-            f"legs: width = flow ({study.unit}/week); circles: seized ({study.unit}/week)",
+            f"legs: width = flow ({study.unit}/week); circles: seized ({study.unit}/week); "
+            "shade: capacity before policies",
         )
         ax.figure.savefig(figures / "corridor_map.png", dpi=120, bbox_inches="tight")
         plt.close(ax.figure)
