@@ -2,4 +2,222 @@
 
 from __future__ import annotations
 
-from sim.cli import app  # noqa: F401  (commands register on the shared app)
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli import (
+    OutOpt,
+    ResumeOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SeedOpt,
+    SetOpt,
+    TicksOpt,
+    WorkersOpt,
+    _call,
+    _exec,
+    _fail,
+    _load,
+    _warm,
+    app,
+)
+
+
+class TableOrJson(StrEnum):
+    """Output formats of these commands."""
+
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def recommend(
+    scenario: ScenarioArg,
+    budget: Annotated[
+        str,
+        typer.Option(
+            help="Total USD over the horizon the portfolio may cost (2e7, 20M, 500k). A "
+            "candidate costs its USD per year x weeks in force / 52.",
+        ),
+    ],
+    max_agreements: Annotated[
+        int, typer.Option("--max-agreements", "-k", help="At most K candidates in a portfolio.")
+    ] = 3,
+    levers: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated levers to draw candidates from: mlat, extradition, "
+            "database, harmonize, joint_team, capacity, scenario (its [[candidates]]). "
+            "Default: all."
+        ),
+    ] = None,
+    objective: Annotated[
+        str, typer.Option(help="Metric to improve: delivered, convictions, seized, ...")
+    ] = "delivered",
+    replicates: Annotated[
+        int, typer.Option("-r", "--replicates", help="Paired replicates of each finalist.")
+    ] = 16,
+    seed: SeedOpt = 0,
+    search: Annotated[
+        str, typer.Option(help="halving (greedy + successive halving) or greedy (lazy greedy).")
+    ] = "halving",
+    first_replicates: Annotated[
+        int, typer.Option(help="Halving: replicates every candidate portfolio gets first.")
+    ] = 2,
+    start: Annotated[
+        int | None,
+        typer.Option(help="Week the new agreements start (default: the scenario's burn-in)."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Portfolios shown in the ranking.")] = 10,
+    uncertain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--uncertain",
+            help="Uncertain parameter NAME=LOW:HIGH for the robustness analysis (repeatable); "
+            "with --worlds and none given: the scenario's [uncertainties].",
+        ),
+    ] = None,
+    worlds: Annotated[
+        int,
+        typer.Option(help="Latin hypercube worlds for robustness (default 20 with --uncertain)."),
+    ] = 0,
+    world_replicates: Annotated[int, typer.Option(help="Paired replicates per world.")] = 2,
+    robust_top: Annotated[int, typer.Option(help="Top portfolios run in every world.")] = 5,
+    set_: SetOpt = None,
+    ticks: TicksOpt = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+) -> None:
+    """Recommend which agreements to sign next, under a budget, with paired intervals.
+
+    Enumerates the agreements the scenario lacks (MLATs, extradition treaties,
+    databases, harmonised offences, joint teams, capacity programmes, its own
+    [[candidates]]), searches the portfolios that fit the budget (greedy with
+    successive halving: clearly poor portfolios stop after a few runs), and ranks
+    them by their paired effect on the objective, with cost-effectiveness and how
+    often the ranking held. Default costs per lever are illustrative (see
+    sim/harness/candidates.py). --out adds recommend.json, summary.csv, runs.parquet
+    and figures/frontier.png (and worlds.parquet, figures/regret.png with --uncertain).
+
+    Examples:
+      xborder recommend toy_corridor --budget 10M -k 2 --levers mlat,extradition
+      xborder recommend central_america_cocaine --budget 12M -k 3 --objective convictions
+      xborder recommend toy_corridor --budget 10M --levers mlat --worlds 20 --out outputs/rec
+    """
+    _warm(workers, scheduler)
+    from sim.harness.recommend import recommend as recommend_fn
+
+    sc = _load(scenario, set_)
+    rec = _call(
+        recommend_fn,
+        sc,
+        budget,
+        max_agreements=max_agreements,
+        levers=levers,
+        objective=objective,
+        replicates=replicates,
+        seed=seed,
+        search=search,
+        first_replicates=first_replicates,
+        start=start,
+        ticks=ticks,
+        top=top,
+        uncertain=uncertain,
+        worlds=worlds,
+        world_replicates=world_replicates,
+        robust_top=robust_top,
+        **_exec(out, workers, scheduler, resume),
+    )
+    doc = rec.to_dict()
+    if fmt == TableOrJson.json:
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        from sim.harness.recommend_report import recommend_tables
+
+        recommend_tables(doc)
+        if out is not None:
+            typer.echo(f"outputs written to {out}", err=True)
+
+
+@app.command()
+def discover(
+    study: Annotated[
+        Path,
+        typer.Argument(
+            help="A study directory: `xborder recommend --uncertain ... --out DIR` or "
+            "`xborder sensitivity ... --out DIR`."
+        ),
+    ],
+    metric: Annotated[
+        str,
+        typer.Option(
+            help="benefit, regret or objective_mean (recommend studies); a metric otherwise."
+        ),
+    ],
+    threshold: Annotated[float, typer.Option(help="A world fails beyond this value.")],
+    fail_if: Annotated[
+        str | None,
+        typer.Option(help="above or below (default: the metric's worse side)."),
+    ] = None,
+    portfolio: Annotated[
+        str | None,
+        typer.Option(
+            help="Portfolio (recommend study; default: the recommended one) or scenario "
+            "(other studies)."
+        ),
+    ] = None,
+    boxes: Annotated[int, typer.Option(help="Boxes to find (covering rounds).")] = 2,
+    peel_alpha: Annotated[float, typer.Option(help="Share of a box peeled per step.")] = 0.05,
+    paste_alpha: Annotated[float, typer.Option(help="Share of a box pasted per step.")] = 0.05,
+    mass_min: Annotated[float, typer.Option(help="Smallest box, share of all worlds.")] = 0.05,
+    min_density: Annotated[
+        float, typer.Option(help="Prefer the widest box at least this dense.")
+    ] = 0.8,
+    fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Scenario discovery (PRIM): the ranges of uncertain parameters where a policy fails.
+
+    Each world of the study fails when the metric is beyond --threshold. PRIM (Friedman
+    & Fisher 1999) peels boxes of parameter ranges holding the failures; each box is
+    printed with its coverage (share of all failures inside), density (share of its
+    worlds that fail) and the quasi-p-value of each restriction. Writes
+    STUDY/figures/prim_METRIC.png (coverage-density trade-off) and discover_METRIC.json.
+
+    Examples:
+      xborder discover outputs/rec --metric benefit --threshold 0
+      xborder discover outputs/sobol --metric delivered --threshold 1800 --fail-if above
+    """
+    from sim.harness.executors import HarnessError
+    from sim.harness.prim_discover import discover as discover_fn
+
+    try:
+        doc = discover_fn(
+            study,
+            metric,
+            threshold,
+            fail_if=fail_if,
+            subject=portfolio,
+            peel_alpha=peel_alpha,
+            paste_alpha=paste_alpha,
+            mass_min=mass_min,
+            min_density=min_density,
+            max_boxes=boxes,
+        )
+    except HarnessError as e:
+        _fail(str(e))
+    except (OSError, ValueError) as e:
+        _fail(f"{study}: cannot read the study ({e})")
+    if fmt == TableOrJson.json:
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        from sim.harness.recommend_report import discover_tables
+
+        discover_tables(doc)
+        typer.echo(f"figure: {doc.get('figure')}", err=True)

@@ -1,0 +1,142 @@
+"""Tables of recommendations and scenario discovery: rich on the terminal, Markdown for reports."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.describe import _console, _fmt
+from sim.metrics import REGISTRY
+
+
+def _unit(doc: dict) -> str:
+    m = doc["objective"]["metric"]
+    return REGISTRY[m].unit.format(q=doc.get("unit", "kg")) if m in REGISTRY else ""
+
+
+def _ce_unit(doc: dict) -> str:
+    m = doc["objective"]["metric"]
+    unit = _unit(doc)
+    word = "less" if doc["objective"]["better"] == "lower" else "more"
+    if unit.endswith("/week"):
+        return f"{unit[: -len('/week')]} {word} {m.replace('_', ' ')} over the window per M USD"
+    return f"{word} {m.replace('_', ' ')} ({unit}) per M USD"
+
+
+def _ci(lo, hi) -> str:
+    return f"{_fmt(lo)} .. {_fmt(hi)}"
+
+
+def recommend_tables(doc: dict, console: Console | None = None) -> None:
+    """The ranked portfolios, the status quo, and the robustness table if there is one."""
+    c = console or _console()
+    obj = doc["objective"]
+    n_cand = len(doc["candidates"])
+    sq = doc["status_quo"]
+    c.print(
+        f"[bold]{doc['scenario']}[/]: {n_cand} candidates, budget {doc['budget_usd'] / 1e6:,.2f} "
+        f"M USD over weeks {doc['start']}-{doc['ticks']}, at most {doc['max_agreements']} "
+        f"per portfolio; objective {obj['metric']} ({obj['better']} is better); "
+        f"{doc['search']} search, {doc['runs']} runs, seed {doc['seed']}"
+    )
+    c.print(
+        f"status quo {obj['metric']}: {_fmt(sq['mean'])} ({_ci(sq['ci_low'], sq['ci_high'])}) "
+        f"{_unit(doc)}"
+    )
+    t = Table(
+        title=f"portfolios ranked by paired effect, {doc['replicates']} replicates each",
+        title_justify="left",
+        caption=f"change: portfolio - status quo, paired by seed, 95% t interval ({_unit(doc)}); "
+        f"per M USD: {_ce_unit(doc)}; P(best) / rank held: share of bootstrap resamples of the "
+        "replicates in which it ranks first / keeps its rank. Costs illustrative unless given.",
+        caption_justify="left",
+    )
+    for col in ("#", "portfolio", "cost M USD", "change", "95% interval", "per M USD", "P(best)",
+                "rank held"):  # fmt: skip
+        t.add_column(col, justify="left" if col == "portfolio" else "right")
+    for r in doc["portfolios"]:
+        t.add_row(
+            str(r["rank"]),
+            r["portfolio"],
+            f"{r['cost_total_usd'] / 1e6:,.2f}",
+            _fmt(r["change"]),
+            _ci(r["change_ci_low"], r["change_ci_high"]),
+            _fmt(r["benefit_per_million_usd"]),
+            f"{r['p_best']:.2f}",
+            f"{r['rank_held']:.2f}",
+        )
+    c.print(t)
+    if doc.get("note"):
+        c.print(f"note: {doc['note']}")
+    rob = doc.get("robustness")
+    if rob:
+        t = Table(
+            title=f"robustness: {rob['worlds']} worlds (Latin hypercube of "
+            f"{', '.join(rob['params'])}), {rob['world_replicates']} paired replicates each",
+            title_justify="left",
+            caption="regret: shortfall of the benefit from the best option in each world; "
+            "sorted by the largest regret (minimax regret)",
+            caption_justify="left",
+        )
+        for col in ("portfolio", "mean benefit", "mean regret", "max regret", "beats status quo",
+                    "best in"):  # fmt: skip
+            t.add_column(col, justify="left" if col == "portfolio" else "right")
+        for r in rob["portfolios"]:
+            beats = r["share_beats_status_quo"]
+            t.add_row(
+                r["portfolio"],
+                _fmt(r["mean_benefit"]),
+                _fmt(r["mean_regret"]),
+                _fmt(r["max_regret"]),
+                "-" if beats is None else f"{beats:.0%}",
+                f"{r['share_best']:.0%}",
+            )
+        c.print(t)
+
+
+def recommend_markdown(doc: dict, top: int = 5) -> str:
+    """The ranking as a Markdown table (for READMEs and reports)."""
+    unit = _unit(doc)
+    lines = [
+        f"| # | portfolio | cost (M USD) | change in {doc['objective']['metric']} ({unit}) "
+        f"[95% CI] | per M USD | P(best) |",
+        "|---|---|---:|---|---:|---:|",
+    ]
+    for r in doc["portfolios"][:top]:
+        lines.append(
+            f"| {r['rank']} | {r['portfolio']} | {r['cost_total_usd'] / 1e6:,.1f} | "
+            f"{_fmt(r['change'])} [{_ci(r['change_ci_low'], r['change_ci_high'])}] | "
+            f"{_fmt(r['benefit_per_million_usd'])} | {r['p_best']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def discover_tables(doc: dict, console: Console | None = None) -> None:
+    """One table per PRIM box: the restricted parameters with their ranges and quasi-p."""
+    c = console or _console()
+    c.print(
+        f"[bold]{doc['subject'] or doc['study']}[/]: {doc['failures']} of {doc['points']} worlds "
+        f"fail ({doc['metric']} {doc['fail_if']} {doc['threshold']}; base rate "
+        f"{_fmt(doc['base_rate'])})"
+    )
+    if not doc["boxes"]:
+        c.print("no box: nothing fails" if not doc["failures"] else "no box found")
+    for k, b in enumerate(doc["boxes"]):
+        t = Table(
+            title=f"box {k + 1}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
+            f"mass {b['mass']:.2f} ({b['n']} worlds)",
+            title_justify="left",
+            caption="coverage: share of all failures inside; density: share of the box's worlds "
+            "that fail; qp: quasi-p-value of the restriction (small = it matters)",
+            caption_justify="left",
+        )
+        for col in ("parameter", "low", "high", "qp"):
+            t.add_column(col, justify="left" if col == "parameter" else "right")
+        for name, lim in b["limits"].items():
+            lo = "(min)" if lim["low"] is None else _fmt(lim["low"])
+            hi = "(max)" if lim["high"] is None else _fmt(lim["high"])
+            t.add_row(name, lo, hi, f"{lim['qp']:.2g}")
+        c.print(t)
+
+
+__all__ = ["discover_tables", "recommend_markdown", "recommend_tables"]
