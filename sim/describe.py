@@ -69,7 +69,9 @@ def _cells(items, ids) -> dict:
         t = ag["type"]
         if t not in LETTERS:
             continue
-        members = list(ag.get("between") or ag.get("members") or ag.get("states") or [])
+        members = list(
+            ag.get("between") or ag.get("parties") or ag.get("members") or ag.get("states") or []
+        )
         if t in ("database", "create_database", "join_database"):
             members = sorted(dbs.setdefault(ag["name"], set()).union(members))
             dbs[ag["name"]] = set(members)
@@ -184,6 +186,11 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     c.print("[bold]Policies[/bold]" + ("" if pols else ": none (status quo)"))
     for p in pols:
         c.print("  - " + from_dict(p).describe())
+    cands = sc.candidates
+    if cands:
+        c.print("[bold]Candidate policies[/bold] (off unless switched on by label):")
+        for label, p in cands.items():
+            c.print(f"  - {label}: " + from_dict(p).describe())
     c.print("[bold]Measured[/bold]: " + ", ".join(REGISTRY))
     if sc.overrides:
         c.print("[bold]Overrides[/bold]: " + " ".join(sc.overrides))

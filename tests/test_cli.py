@@ -188,3 +188,12 @@ def test_console_script_reports_usage_errors_on_one_line():
         text=True,
     )
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_describe_shows_multilateral_mlats_and_candidates():
+    r = invoke("describe", "central_america_cocaine")
+    assert r.exit_code == 0
+    # OAS A-55 is a multilateral convention (parties): Panama-Costa Rica get an M
+    row = next(line for line in r.stdout.splitlines() if line.startswith("│ PAN"))
+    assert "M" in row
+    assert "Candidate policies" in r.stdout and "capacity: capacity_building" in r.stdout
