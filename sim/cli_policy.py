@@ -73,6 +73,14 @@ def recommend(
         typer.Option(help="Week the new agreements start (default: the scenario's burn-in)."),
     ] = None,
     top: Annotated[int, typer.Option(help="Portfolios shown in the ranking.")] = 10,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm/--no-confirm",
+            help="Rank the top portfolios on -r fresh replicates the search never saw "
+            "(unbiased intervals; 10 x r more runs).",
+        ),
+    ] = True,
     uncertain: Annotated[
         list[str] | None,
         typer.Option(
@@ -129,6 +137,7 @@ def recommend(
         start=start,
         ticks=ticks,
         top=top,
+        confirm=confirm,
         uncertain=uncertain,
         worlds=worlds,
         world_replicates=world_replicates,

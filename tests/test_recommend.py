@@ -2,6 +2,7 @@
 
 import copy
 import json
+from concurrent.futures import Executor
 from itertools import combinations
 
 import numpy as np
@@ -138,6 +139,7 @@ def test_recommend_ranks_the_planted_mlat_first():
         replicates=6,
         seed=1,
         ticks=156,
+        top=3,
         workers=2,
     )
     assert len(rec.candidates) == 15
@@ -151,8 +153,8 @@ def test_recommend_ranks_the_planted_mlat_first():
 
 
 # ------------------------------------------------------------------------------ CLI
-TINY = ["recommend", "toy_corridor", "--budget", "2M", "-k", "2", "--levers", "harmonize"]
-TINY += ["-r", "3", "--ticks", "104", "--seed", "4", "--format", "json"]
+TINY = ["recommend", "toy_corridor", "--budget", "45M", "-k", "2", "--levers", "capacity"]
+TINY += ["-r", "3", "--ticks", "80", "--seed", "4", "--top", "3", "--format", "json"]
 
 
 def test_cli_json_is_reproducible_whatever_the_workers():
@@ -162,20 +164,45 @@ def test_cli_json_is_reproducible_whatever_the_workers():
     assert r1.stdout == r2.stdout
     doc = json.loads(r1.stdout)
     assert doc["objective"] == {"metric": "delivered", "better": "lower"}
-    assert [c["lever"] for c in doc["candidates"]] == ["harmonize"] * 3
+    assert [c["label"] for c in doc["candidates"]] == [
+        f"capacity:{s}" for s in ("MID", "WES", "EAS", "NOR", "MKT")
+    ]
     for r in doc["portfolios"]:
-        assert r["cost_total_usd"] <= 2e6 and r["size"] <= 2
+        assert r["cost_total_usd"] <= 45e6 and r["size"] <= 2
         assert r["change_ci_low"] <= r["change"] <= r["change_ci_high"]
         assert 0 <= r["p_best"] <= 1 and 0 <= r["rank_held"] <= 1
     benefits = [r["benefit"] for r in doc["portfolios"]]
     assert benefits == sorted(benefits, reverse=True)
     assert doc["recommended"] == doc["portfolios"][0]["portfolio"]
+    # the finalists are ranked on fresh replicates, not on those the search chose them by
+    assert doc["confirm"] and len(doc["portfolios"]) <= 3
+    assert any(r["search_benefit"] != r["benefit"] for r in doc["portfolios"])
+
+
+class NoRuns(Executor):
+    """An executor that refuses work: a resumed study with every run saved needs none."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("a run was submitted")
+
+
+def test_resume_reuses_the_finished_runs(tmp_path):
+    kw = dict(max_agreements=1, levers="harmonize", replicates=2, ticks=80, seed=5, top=2)
+    first = recommend("toy_corridor", "1M", workers=1, out=tmp_path / "r", **kw)
+    runs = pd.read_parquet(tmp_path / "r" / "runs.parquet")
+    assert len(runs) == first.runs and (runs["status"] == "ok").all()
+    again = recommend(
+        "toy_corridor", "1M", executor=NoRuns(), out=tmp_path / "r", resume=True, **kw
+    )
+    assert again.to_dict() == first.to_dict()  # every run came from runs.parquet
+    with pytest.raises(HarnessError, match="settings differ"):
+        recommend("toy_corridor", "2M", workers=1, out=tmp_path / "r", resume=True, **kw)
 
 
 def test_cli_table_and_bad_input(tmp_path):
-    r = runner.invoke(app, [*TINY[:-2], "--format", "table", "--workers", "1", "--top", "3"])
+    r = runner.invoke(app, [*TINY[:-2], "--format", "table", "--workers", "1"])
     assert r.exit_code == 0, r.output
-    assert "portfolios ranked by paired effect" in r.stdout and "harmonize:" in r.stdout
+    assert "portfolios ranked by paired effect" in r.stdout and "capacity:" in r.stdout
     for args, words in (
         (["--levers", "mlat,treaties"], "--levers: unknown lever 'treaties'"),
         (["--budget", "cheap"], "--budget: expected a positive amount"),

@@ -3,8 +3,10 @@
 :func:`recommend` enumerates the candidate agreements a scenario does not yet have
 (:mod:`sim.harness.candidates`), searches the portfolios that fit the budget and a cap
 on their size (:mod:`sim.harness.recommend_search`), every portfolio run on the same
-seeds as the status quo (common random numbers), and ranks every portfolio the search
-ran with all replicates by its mean paired effect on the objective:
+seeds as the status quo (common random numbers). The ``top`` portfolios the search ran
+with all replicates are then run again on as many *fresh* replicates (seeds the search
+never saw; ``confirm``), since the search's own estimates of its winners are biased
+upwards by their selection, and ranked by their mean paired effect on the objective:
 
 * effect: the paired change in the objective (portfolio - status quo) with a Student-t
   95% interval over the replicates; "benefit" is the change signed so that positive
@@ -113,8 +115,10 @@ class Recommendation:
 
     @property
     def best(self) -> dict | None:
-        """The top-ranked portfolio (None if nothing beat the status quo)."""
-        return self.portfolios[0] if self.portfolios else None
+        """The top-ranked portfolio, if its mean benefit is positive (else None)."""
+        if self.portfolios and self.portfolios[0]["benefit"] > 0:
+            return self.portfolios[0]
+        return None
 
     def table(self, top: int | None = None) -> pd.DataFrame:
         """The ranked portfolios as a DataFrame."""
@@ -156,6 +160,7 @@ def recommend(
     start: int | None = None,
     ticks: int | None = None,
     top: int = 10,
+    confirm: bool = True,
     overrides: list[str] | None = None,
     uncertain: list[str] | dict | None = None,
     worlds: int = 0,
@@ -179,6 +184,9 @@ def recommend(
         start: tick at which generated candidates start (default: the burn-in).
         ticks: horizon override.
         top: portfolios kept in the ranking.
+        confirm: rank the ``top`` portfolios of the search on ``replicates`` fresh
+            replicates (seeds the search never used), so the winners' intervals are not
+            biased by their selection.
         overrides: ``--set`` strings applied to the status quo.
         uncertain: ``NAME=LOW:HIGH`` strings or ``{name: (low, high)}`` for robustness;
             with ``worlds`` > 0 and none given, the scenario's ``[uncertainties]``.
@@ -234,6 +242,7 @@ def recommend(
         "search": search,
         "first_replicates": first_replicates,
         "eta": eta,
+        "confirm": confirm,
         "start": sc.burn_in if start is None else start,
         "ticks": horizon,
         "overrides": list(sc.overrides),
@@ -244,7 +253,7 @@ def recommend(
         "robust_top": robust_top,
     }
     done = open_store(ex.out, {**settings, "scenario": sc.data}, ex.resume)
-    seeds = run_seeds(seed, max(replicates, world_replicates))
+    seeds = run_seeds(seed, max(2 * replicates, world_replicates))
     evaluator = PortfolioEvaluator(sc, [c.policy for c in cands], ticks)
     started = now()
     with open_executor(ex.workers, ex.scheduler, ex.executor) as pool:
@@ -267,14 +276,26 @@ def recommend(
             key=lambda p: (len(p), p),
         )
         full = [p for p in full if all((p, NOMINAL, k) in ev.cache for k in range(replicates))]
-        rows = rank_portfolios(ev, full, space, replicates, obj, window_weeks(sc, ticks), seed)
-        status_quo = _mean_ci(ev.values((), replicates))
+        weeks = window_weeks(sc, ticks)
+        rows = rank_portfolios(ev, full, space, replicates, obj, weeks, seed)
+        reps: int | range = replicates
+        if confirm and rows:
+            # the search's estimates of the portfolios it kept are biased upwards (they
+            # won on those very replicates): rank the finalists on fresh ones
+            finalists = [_key(ev, r) for r in rows[:top]]
+            reps = range(replicates, 2 * replicates)
+            ev.ensure(finalists, reps, what=f"confirming {len(finalists)} portfolios")
+            searched = {r["portfolio"]: r["benefit"] for r in rows}
+            rows = rank_portfolios(ev, finalists, space, reps, obj, weeks, seed)
+            for r in rows:
+                r["search_benefit"] = searched[r["portfolio"]]
+        status_quo = _mean_ci(ev.values((), reps))
         robustness = None
         if robust_spec:
             from sim.harness.robustness import robustness as robust_fn
 
-            tops = [tuple(sorted(ev.labels.index(c) for c in r["candidates"])) for r in rows]
-            robustness = robust_fn(ev, tops[:robust_top], robust_spec, world_replicates, obj)
+            tops = [_key(ev, r) for r in rows[:robust_top]]
+            robustness = robust_fn(ev, tops, robust_spec, world_replicates, obj)
     rec = Recommendation(
         sc.name,
         settings,
@@ -288,13 +309,19 @@ def recommend(
         ex.out,
         frontier(rows),
     )
-    if rows and chosen and rows[0]["portfolio"] != ev.name(chosen):
+    if not rec.best:
+        rec.note = f"no portfolio improved {obj.metric} on the status quo"
+    elif chosen and rows[0]["portfolio"] != ev.name(chosen):
         rec.note = (
             f"the search ended with {ev.name(chosen)}; a portfolio it ran on the way ranks higher"
         )
     if ex.out is not None:
         write_outputs(rec, ev, sc, started, ex.command)
     return rec
+
+
+def _key(ev: Evaluations, row: dict) -> tuple[int, ...]:
+    return tuple(sorted(ev.labels.index(c) for c in row["candidates"]))
 
 
 def _mean_ci(values) -> dict:

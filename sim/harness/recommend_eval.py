@@ -29,6 +29,11 @@ NOMINAL = -1  # world index of the scenario as given (no uncertain parameter cha
 Portfolio = tuple[int, ...]
 
 
+def replicate_range(replicates: int | range) -> range:
+    """Replicates ``0..n-1`` for a count, or the range itself (e.g. fresh replicates n..2n-1)."""
+    return replicates if isinstance(replicates, range) else range(int(replicates))
+
+
 def key_text(p: Portfolio) -> str:
     """The portfolio as a run's scenario field: ``"3,17"`` ("" for the status quo)."""
     return ",".join(map(str, p))
@@ -105,7 +110,9 @@ class Evaluations:
             k = (parse_key(row["portfolio_key"]), int(row["point"]), int(row["replicate"]))
             self.cache[k] = {m: row[m] for m in metrics}
 
-    def ensure(self, portfolios: list[Portfolio], replicates: int, world: int = NOMINAL, what=""):
+    def ensure(
+        self, portfolios: list[Portfolio], replicates: int | range, world: int = NOMINAL, what=""
+    ):
         """Run whatever is missing of ``replicates`` replicates of each portfolio in ``world``.
 
         Raises:
@@ -114,17 +121,15 @@ class Evaluations:
         """
         self.ensure_many([(p, world) for p in portfolios], replicates, what)
 
-    def ensure_many(self, items: list[tuple[Portfolio, int]], replicates: int, what=""):
+    def ensure_many(self, items: list[tuple[Portfolio, int]], replicates: int | range, what=""):
         """:meth:`ensure` for (portfolio, world) pairs at once (one executor round)."""
-        if replicates > len(self.seeds):
-            raise HarnessError(f"asked for {replicates} replicates, only {len(self.seeds)} seeds")
+        reps = replicate_range(replicates)
+        if len(reps) and reps[-1] >= len(self.seeds):
+            raise HarnessError(f"asked for replicate {reps[-1]}, only {len(self.seeds)} seeds")
         # the status quo of every world goes along: every benefit is paired with it
         items = [*[((), w) for _, w in items], *items]
         todo = [
-            (p, w, k)
-            for p, w in dict.fromkeys(items)
-            for k in range(replicates)
-            if (p, w, k) not in self.cache
+            (p, w, k) for p, w in dict.fromkeys(items) for k in reps if (p, w, k) not in self.cache
         ]
         if not todo:
             return
@@ -157,10 +162,13 @@ class Evaluations:
                 f"replicate {first.replicate}: {first.error}"
             )
 
-    def values(self, p: Portfolio, replicates: int, world: int = NOMINAL, metric: str = ""):
-        """(replicates,) values of a metric (default: the search's) for a portfolio."""
+    def values(
+        self, p: Portfolio, replicates: int | range, world: int = NOMINAL, metric: str = ""
+    ) -> np.ndarray:
+        """Per replicate: a metric (default: the search's) of a portfolio."""
         m = metric or self.metric
-        return np.array([self.cache[(p, world, k)][m] for k in range(replicates)], dtype=float)
+        reps = replicate_range(replicates)
+        return np.array([self.cache[(p, world, k)][m] for k in reps], dtype=float)
 
     def replicates_of(self, p: Portfolio, world: int = NOMINAL) -> int:
         """How many replicates (0, 1, ...) of a portfolio are in the cache, counting up."""
@@ -169,7 +177,7 @@ class Evaluations:
             k += 1
         return k
 
-    def benefit(self, p: Portfolio, replicates: int, sign: float, world: int = NOMINAL):
+    def benefit(self, p: Portfolio, replicates: int | range, sign: float, world: int = NOMINAL):
         """Per replicate: sign x (portfolio - status quo); positive is better."""
         return sign * (self.values(p, replicates, world) - self.values((), replicates, world))
 
@@ -243,4 +251,12 @@ def open_store(out: Path | None, settings: dict, resume: bool) -> pd.DataFrame |
     return None
 
 
-__all__ = ["Evaluations", "NOMINAL", "PortfolioEvaluator", "key_text", "open_store", "parse_key"]
+__all__ = [
+    "Evaluations",
+    "NOMINAL",
+    "PortfolioEvaluator",
+    "key_text",
+    "open_store",
+    "parse_key",
+    "replicate_range",
+]

@@ -28,53 +28,79 @@ def plot_frontier(doc: dict, ax=None, label_top: int = 5):
     """Effect against cost of every portfolio run with all replicates; the efficient frontier.
 
     Points: portfolios (benefit = change in the objective signed so that up is better,
-    with its paired 95% interval); the line joins the efficient ones (nothing else is
-    at least as good for less); the dashed line is the budget.
+    with its paired 95% interval); the status quo sits at (0, 0); the line joins the
+    efficient ones (nothing else is at least as good for less); the dashed line is the
+    budget. Portfolios of equal cost are spread a little sideways so their intervals
+    stay apart; the top ``label_top`` are numbered by rank.
     """
     ax = _axes(ax)
     pts = doc.get("frontier", [])
     sign = 1.0 if doc["objective"]["better"] == "higher" else -1.0
+    span = max([p["cost_total_usd"] for p in pts] + [doc["budget_usd"]]) / 1e6
+    by_cost: dict[float, list] = {}
+    for p in sorted(pts, key=lambda p: p["rank"]):
+        by_cost.setdefault(round(p["cost_total_usd"], 2), []).append(p)
+    xs = {}
+    for group in by_cost.values():
+        for k, p in enumerate(group):
+            shift = (k - (len(group) - 1) / 2) * 0.008 * span
+            xs[p["portfolio"]] = p["cost_total_usd"] / 1e6 + shift
     for p in pts:
         lo, hi = sorted((sign * p["change_ci_low"], sign * p["change_ci_high"]))
-        x = p["cost_total_usd"] / 1e6
-        color = "C0" if p["efficient"] else "0.6"
+        color = "C0" if p["efficient"] else "0.65"
         ax.errorbar(
-            x,
+            xs[p["portfolio"]],
             p["benefit"],
-            yerr=[[p["benefit"] - lo], [hi - p["benefit"]]],
+            yerr=[[max(p["benefit"] - lo, 0)], [max(hi - p["benefit"], 0)]],
             fmt="o",
             color=color,
-            ms=5,
+            ms=4.5,
             capsize=2,
-            lw=1,
-            alpha=0.9,
+            lw=0.9,
+            zorder=3 if p["efficient"] else 2,
         )
     eff = sorted((p for p in pts if p["efficient"]), key=lambda p: p["cost_total_usd"])
-    if eff:
-        ax.plot(
-            [p["cost_total_usd"] / 1e6 for p in eff],
-            [p["benefit"] for p in eff],
-            "-",
-            color="C0",
-            lw=1.2,
-            label="efficient frontier",
-        )
-    for p in sorted(pts, key=lambda p: p["rank"])[:label_top]:
+    ax.plot(
+        [0.0, *[xs[p["portfolio"]] for p in eff]],
+        [0.0, *[p["benefit"] for p in eff]],
+        "-",
+        color="C0",
+        lw=1.2,
+        label="efficient frontier",
+    )
+    ax.plot([0], [0], "s", color="k", ms=5, label="status quo")
+    top = sorted(pts, key=lambda p: p["rank"])[:label_top]
+    for p in top:
         ax.annotate(
-            f"#{p['rank']} {p['portfolio']}",
-            (p["cost_total_usd"] / 1e6, p["benefit"]),
+            str(p["rank"]),
+            (xs[p["portfolio"]], p["benefit"]),
             textcoords="offset points",
-            xytext=(5, 4),
+            xytext=(5, 3),
+            fontsize=8,
+            fontweight="bold",
+        )
+    if top:
+        key = "\n".join(f"{p['rank']}: {p['portfolio']}" for p in top)
+        ax.text(
+            0.01,
+            0.99,
+            key,
+            transform=ax.transAxes,
+            va="top",
+            ha="left",
             fontsize=7,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.8", "alpha": 0.9},
         )
     ax.axhline(0, color="k", lw=0.6)
     ax.axvline(doc["budget_usd"] / 1e6, color="C3", ls="--", lw=1, label="budget")
-    ax.set_xlabel("total cost over the horizon (million USD)")
+    ax.set_xlabel("total cost over the horizon (million USD; illustrative unit costs)")
     ax.set_ylabel(_objective_label(doc))
     ax.set_title(
-        f"{doc['scenario']}: portfolios, {doc['replicates']} paired replicates", fontsize=10
+        f"{doc['scenario']}: portfolios under the budget, {doc['replicates']} paired "
+        "replicates (95% intervals)",
+        fontsize=10,
     )
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
@@ -86,7 +112,7 @@ def plot_regret(doc: dict, ax=None):
     names = [r["portfolio"] for r in rows]
     data = [[t["regret"] for t in rob["table"] if t["portfolio"] == n] for n in names]
     if data:
-        ax.boxplot(data, vert=False, tick_labels=[n[:48] for n in names])
+        ax.boxplot(data, orientation="horizontal", tick_labels=[n[:48] for n in names])
         ax.invert_yaxis()
     ax.set_xlabel(f"regret across {rob.get('worlds', 0)} worlds ({_objective_label(doc)[9:]})")
     ax.set_title("regret: shortfall from the best option in each world", fontsize=10)

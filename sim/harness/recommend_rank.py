@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.harness.recommend_eval import Evaluations
+from sim.harness.recommend_eval import Evaluations, replicate_range
 from sim.harness.recommend_search import Space
 from sim.harness.stats import paired_diff
 from sim.metrics import REGISTRY
@@ -40,36 +40,47 @@ def rank_portfolios(
     ev: Evaluations,
     portfolios: list,
     space: Space,
-    replicates: int,
+    replicates: int | range,
     objective: Objective,
     weeks: int,
     seed: int,
 ) -> list[dict]:
-    """Paired statistics, cost-effectiveness and ranking stability of ``portfolios``."""
+    """Paired statistics, cost-effectiveness and ranking stability of ``portfolios``.
+
+    ``replicates``: the replicates to use (a count from 0, or a range of fresh ones).
+    """
     sign = objective.sign
     if not portfolios:
         return []
-    base = ev.values((), replicates)
-    ben = np.array([ev.benefit(p, replicates, sign) for p in portfolios])
+    reps = replicate_range(replicates)
+    n = len(reps)
+    base = ev.values((), reps)
+    ben = np.array([ev.benefit(p, reps, sign) for p in portfolios])
     means = ben.mean(axis=1)
     costs = np.array([space.cost(p) for p in portfolios])
     order = sorted(range(len(portfolios)), key=lambda i: (-means[i], costs[i], i))
     rng = stream(seed, "recommend_bootstrap")
-    idx = rng.integers(0, replicates, size=(BOOTSTRAP, replicates))
+    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
     boot = ben[:, idx].mean(axis=2)  # (portfolios, resamples)
-    boot_rank = np.argsort(np.argsort(-boot, axis=0, kind="stable"), axis=0, kind="stable")
+    # rank = how many portfolios do strictly better (ties share a rank: none beat them)
+    boot_rank = (boot[None, :, :] > boot[:, None, :]).sum(axis=1)
+    ranks = {i: int((means > means[i]).sum()) for i in range(len(portfolios))}
     per_week = "/week" in REGISTRY[objective.metric].unit
     scale = weeks if per_week else 1.0
     rows = []
     for rank, i in enumerate(order):
         p = portfolios[i]
-        d = paired_diff(base, ev.values(p, replicates))
+        d = paired_diff(base, ev.values(p, reps))
         nxt = order[rank + 1] if rank + 1 < len(order) else None
         ce = {"per_million_usd": None, "ci_low": None, "ci_high": None}
         if costs[i] > 0:
             f = sign * scale / (costs[i] / 1e6)
             lo, hi = sorted((d["diff_ci_low"] * f, d["diff_ci_high"] * f))
-            ce = {"per_million_usd": d["diff_mean"] * f, "ci_low": lo, "ci_high": hi}
+            ce = {
+                "per_million_usd": d["diff_mean"] * f + 0.0,
+                "ci_low": lo + 0.0,
+                "ci_high": hi + 0.0,
+            }
         rows.append(
             {
                 "rank": rank + 1,
@@ -86,9 +97,9 @@ def rank_portfolios(
                 "benefit_per_million_usd_ci_low": ce["ci_low"],
                 "benefit_per_million_usd_ci_high": ce["ci_high"],
                 "p_best": float(np.mean(boot_rank[i] == 0)),
-                "rank_held": float(np.mean(boot_rank[i] == rank)),
+                "rank_held": float(np.mean(boot_rank[i] == ranks[i])),
                 "beats_next": float(np.mean(ben[i] > ben[nxt])) if nxt is not None else None,
-                "replicates": replicates,
+                "replicates": n,
             }
         )
     return rows

@@ -44,7 +44,8 @@ def recommend_tables(doc: dict, console: Console | None = None) -> None:
         f"{_unit(doc)}"
     )
     t = Table(
-        title=f"portfolios ranked by paired effect, {doc['replicates']} replicates each",
+        title=f"portfolios ranked by paired effect, {doc['replicates']} replicates each"
+        + (" (fresh seeds, not those the search chose on)" if doc.get("confirm") else ""),
         title_justify="left",
         caption=f"change: portfolio - status quo, paired by seed, 95% t interval ({_unit(doc)}); "
         f"per M USD: {_ce_unit(doc)}; P(best) / rank held: share of bootstrap resamples of the "
