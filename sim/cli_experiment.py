@@ -176,18 +176,26 @@ def update_expected(
         list[str] | None, typer.Argument(help="Experiments (default: every experiment).")
     ] = None,
     full: Annotated[
-        bool, typer.Option("--full", help="Also the full versions (minutes to an hour).")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--full/--quick-only",
+            help="Full versions too (--full) or not (--quick-only); default: full where "
+            "full tables are already committed.",
+            show_default=False,
+        ),
+    ] = None,
     workers: WorkersOpt = None,
 ) -> None:
     """Maintainers: regenerate the committed expected tables after a deliberate change.
 
-    Writes experiments/expected/NAME/quick (and /full with --full); review the diff
-    and commit it.
+    Rewrites experiments/expected/NAME/quick for each experiment, and /full where full
+    tables are committed (or for all with --full: up to an hour). Review the diff of
+    experiments/expected/ and commit it.
 
     Examples:
       xborder experiment update-expected
-      xborder experiment update-expected agreements_portfolio --full
+      xborder experiment update-expected --quick-only
+      xborder experiment update-expected sensitivity_central_america --full
     """
     _warm(workers)
     from sim.harness.experiments import update_expected as update

@@ -208,9 +208,9 @@ def run_portfolio(exp, workers: int | None, progress: bool) -> KindOutput:
                 "n_levers": len(levers),
                 "policy_cost_change": ce.get("policy_cost_change"),
                 "delivered_change_per_year": ce.get("delivered_change_per_year"),
-                "reduction_per_million_usd": None if per_m is None else -per_m,
-                "reduction_ci_low": None if hi is None else -hi,
-                "reduction_ci_high": None if lo is None else -lo,
+                "reduction_per_million_usd": None if per_m is None else 0.0 - per_m,
+                "reduction_ci_low": None if hi is None else 0.0 - hi,
+                "reduction_ci_high": None if lo is None else 0.0 - lo,
                 "usd_per_unit_averted": ce.get("usd_per_unit_averted"),
                 "unit": f"{cmp.unit} a year less delivered per million USD a year",
             }

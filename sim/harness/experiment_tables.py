@@ -74,11 +74,8 @@ def read_text_table(path: Path) -> list[list[str]]:
 
 
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every ``folder/*.csv`` as a DataFrame (floats parsed round-trip exactly)."""
-    return {
-        p.stem: pd.read_csv(p, float_precision="round_trip")
-        for p in sorted(Path(folder).glob("*.csv"))
-    }
+    """Every ``folder/*.csv`` as a DataFrame, by file stem."""
+    return {p.stem: pd.read_csv(p) for p in sorted(Path(folder).glob("*.csv"))}
 
 
 # ------------------------------------------------------------------------ comparison
@@ -107,7 +104,11 @@ def _is_number(text: str) -> bool:
 
 
 def _row_label(header: list[str], row: list[str], i: int) -> str:
-    keys = [f"{h}={v}" for h, v in zip(header, row) if v and not _is_number(v)][:3]
+    keys = [
+        f"{h}={v}"
+        for h, v in zip(header, row)
+        if v and not _is_number(v) and v not in ("True", "False")
+    ][:3]
     return f"row {i}" + (f" ({', '.join(keys)})" if keys else "")
 
 

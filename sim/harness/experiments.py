@@ -377,15 +377,21 @@ def verify_experiment(
 
 def update_expected(
     names: list[str] | None = None,
-    full: bool = False,
+    full: bool | None = None,
     workers: int | None = None,
     progress: bool = False,
 ) -> list[ExperimentResult]:
-    """Regenerate the committed expected tables: quick for each, full too if ``full``."""
+    """Regenerate the committed expected tables of ``names`` (default: every experiment).
+
+    Quick tables always; full tables when ``full`` is True, never when False, and when
+    None only where full tables are already committed (so one call refreshes all).
+    """
     exps = [load_experiment(n) for n in names] if names else list_experiments()
     done = []
     for exp in exps:
-        for quick in (True, False) if full else (True,):
+        has_full = any(exp.expected_dir.glob("*.csv"))
+        modes = (True, False) if (full or (full is None and has_full)) else (True,)
+        for quick in modes:
             done.append(
                 run_experiment(
                     exp.path,
