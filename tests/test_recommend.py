@@ -251,3 +251,35 @@ def test_robustness_and_discover_on_a_tiny_study(tmp_path):
     assert len(bad.stderr.strip().splitlines()) == 1
     again = runner.invoke(app, args)  # the directory holds a finished study
     assert again.exit_code == 2 and "already holds a study" in again.stderr
+
+
+# ----------------------------------------------------------------- experiment kind
+def test_recommend_experiment_tables_and_figure_from_tables(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim.harness.experiments import Experiment
+    from sim.harness.recommend_experiment import doc_from_tables, run_recommend
+    from sim.harness.recommend_plots import plot_frontier
+
+    data = {
+        "name": "t",
+        "description": "d",
+        "kind": "recommend",
+        "scenario": "toy_corridor",
+        "budget": "25M",
+        "max_agreements": 1,
+        "levers": ["capacity"],
+        "replicates": 2,
+        "ticks": 70,
+        "seed": 2,
+        "top": 2,
+    }
+    out = run_recommend(Experiment("t", tmp_path / "t.toml", data, ""), 1, False)
+    assert {"settings", "ranking", "candidates", "search", "frontier"} <= set(out.tables)
+    ranking = out.tables["ranking"]
+    assert len(ranking) == 2 and list(ranking["rank"]) == [1, 2]
+    assert (ranking["cost_total_usd"] <= 25e6).all()
+    assert out.tables["settings"].iloc[0]["budget_usd"] == 25e6
+    ax = plot_frontier(doc_from_tables(out.tables))
+    assert ax.get_xlabel().startswith("total cost")
+    plt.close(ax.figure)

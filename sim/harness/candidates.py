@@ -82,6 +82,7 @@ class Candidate:
         cost_per_year: USD per year while in force.
         total_cost: USD over the horizon (what the budget is compared with).
         origin: "generated" or "scenario".
+        what: one line saying what the policy does.
     """
 
     label: str
@@ -90,6 +91,7 @@ class Candidate:
     cost_per_year: float = 0.0
     total_cost: float = 0.0
     origin: str = "generated"
+    what: str = ""
 
     def to_dict(self) -> dict:
         """Plain form for JSON."""
@@ -100,6 +102,7 @@ class Candidate:
             "cost_per_year": self.cost_per_year,
             "total_cost": self.total_cost,
             "origin": self.origin,
+            "what": self.what,
         }
 
 
@@ -296,7 +299,26 @@ def enumerate_candidates(
 
 def _candidate(label: str, lever: str, pol: dict, ticks: int, origin: str) -> Candidate:
     pol = {**pol, "label": label}
-    return Candidate(label, lever, pol, float(pol["cost"]), horizon_cost(pol, ticks), origin)
+    cost = float(pol["cost"])
+    return Candidate(label, lever, pol, cost, horizon_cost(pol, ticks), origin, describe(pol))
+
+
+def describe(pol: dict) -> str:
+    """One line: the policy type, whom it binds, and its notable settings."""
+    group = pol.get("between") or pol.get("parties") or pol.get("states") or pol.get("members")
+    who = (
+        "-".join(group) if group and len(group) <= 3 else (f"{len(group)} states" if group else "")
+    )
+    if pol.get("state"):
+        who = pol["state"]
+    extra = [f"{k} {pol[k]}" for k in ("name", "median_weeks", "factor") if k in pol]
+    if "offences" in pol:
+        extra.append("offences " + "+".join(pol["offences"]))
+    if pol["type"] == "capacity_building":
+        mult = "/".join(f"{pol.get(k, 1.0):g}" for k in ("capacity", "detection", "integrity"))
+        extra.append(f"x {mult} (capacity/detection/integrity)")
+    start = f"from week {pol.get('start', 0)}" + (f" to {pol['end']}" if "end" in pol else "")
+    return ", ".join(x for x in (f"{pol['type']} {who}".strip(), *extra, start) if x)
 
 
 def with_policies(sc: Scenario, policies: list[dict], name: str) -> Scenario:

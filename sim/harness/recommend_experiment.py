@@ -69,7 +69,22 @@ def tables(doc: dict) -> dict[str, pd.DataFrame]:
          for c in doc["candidates"]]
     )  # fmt: skip
     search = pd.DataFrame(doc["search_log"])
-    out = {"ranking": ranking, "candidates": cands, "search": search}
+    settings = pd.DataFrame(
+        [
+            {
+                "scenario": doc["scenario"],
+                "objective": doc["objective"]["metric"],
+                "better": doc["objective"]["better"],
+                "budget_usd": doc["budget_usd"],
+                "max_agreements": doc["max_agreements"],
+                "replicates": doc["replicates"],
+                "unit": doc["unit"],
+                "recommended": doc["recommended"],
+                "runs": doc["runs"],
+            }
+        ]
+    )
+    out = {"settings": settings, "ranking": ranking, "candidates": cands, "search": search}
     frontier = pd.DataFrame(doc["frontier"])
     if len(frontier):
         out["frontier"] = frontier
@@ -78,6 +93,33 @@ def tables(doc: dict) -> dict[str, pd.DataFrame]:
         out["robustness"] = pd.DataFrame(rob["portfolios"])
         out["worlds"] = pd.DataFrame(rob["table"])
     return out
+
+
+def doc_from_tables(tables: dict[str, pd.DataFrame]) -> dict:
+    """What the figures need (``plot_frontier``, ``plot_regret``), rebuilt from the tables.
+
+    A figure recipe reads only the experiment's tables::
+
+        doc = doc_from_tables(tables)
+        plot_frontier(doc, ax=ax)
+    """
+    st = tables["settings"].iloc[0]
+    doc = {
+        "scenario": st["scenario"],
+        "objective": {"metric": st["objective"], "better": st["better"]},
+        "budget_usd": float(st["budget_usd"]),
+        "replicates": int(st["replicates"]),
+        "unit": st["unit"],
+        "frontier": tables["frontier"].to_dict("records") if "frontier" in tables else [],
+        "portfolios": tables["ranking"].to_dict("records"),
+    }
+    if "robustness" in tables:
+        doc["robustness"] = {
+            "portfolios": tables["robustness"].to_dict("records"),
+            "table": tables["worlds"].to_dict("records"),
+            "worlds": int(tables["worlds"]["world"].nunique()),
+        }
+    return doc
 
 
 def run_recommend(exp, workers: int | None, progress: bool):
@@ -110,4 +152,4 @@ def run_recommend(exp, workers: int | None, progress: bool):
     return KindOutput(tables(doc), provenance, summary)
 
 
-__all__ = ["SCHEMA", "recommend_settings", "run_recommend", "tables"]
+__all__ = ["SCHEMA", "doc_from_tables", "recommend_settings", "run_recommend", "tables"]

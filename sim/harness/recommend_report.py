@@ -67,6 +67,10 @@ def recommend_tables(doc: dict, console: Console | None = None) -> None:
             f"{r['rank_held']:.2f}",
         )
     c.print(t)
+    shown = {lab for r in doc["portfolios"] for lab in r.get("candidates", [])}
+    own = [x for x in doc["candidates"] if x["origin"] == "scenario" and x["label"] in shown]
+    for x in own:
+        c.print(f"  {x['label']}: {x['what']} (the scenario's candidate)")
     if doc.get("note"):
         c.print(f"note: {doc['note']}")
     rob = doc.get("robustness")

@@ -15,7 +15,9 @@ improves the mean.
   "Non-stochastic best arm identification and hyperparameter optimization"): all of
   them run a few replicates, the better 1/eta go on with eta times as many, and so on
   until the last ones have all replicates. Clearly poor portfolios stop after a few
-  runs, which is what makes dozens of candidates affordable.
+  runs, which is what makes dozens of candidates affordable. After the first step only
+  the ``carry`` candidates whose last measured marginal gain is largest are screened
+  again (with diminishing returns a gain only shrinks, as in lazy greedy).
 
 Ties are broken by candidate order, so the search is a pure function of the run
 results, which are the same for any executor and number of workers.
