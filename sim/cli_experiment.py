@@ -44,7 +44,7 @@ def _guard(fn, *args, **kwargs):
     except (ScenarioError, HarnessError) as e:
         _fail(str(e))
     except KeyboardInterrupt:
-        _fail("interrupted; nothing compared", 130)
+        _fail("interrupted", 130)
     except (StudyStopped, RuntimeError) as e:
         _fail(f"experiment failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}", 1)
 

@@ -45,7 +45,7 @@ KINDS = {
     },
 }
 #: keys a [quick] table may override
-QUICK = {"replicates": int, "ticks": int, "samples": int}
+QUICK = {"replicates": int, "ticks": int, "samples": int, "params": list}
 #: sensitivity's default outputs
 SENSITIVITY_METRICS = ["delivered", "interdiction_rate", "displacement"]
 STATUS_QUO = "status quo"
