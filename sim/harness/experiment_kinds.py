@@ -45,7 +45,7 @@ KINDS = {
     },
 }
 #: keys a [quick] table may override
-QUICK = {"replicates": int, "ticks": int, "samples": int, "params": list}
+QUICK = {"replicates": int, "ticks": int, "samples": int, "params": list, "worlds": int}
 #: sensitivity's default outputs
 SENSITIVITY_METRICS = ["delivered", "interdiction_rate", "displacement"]
 STATUS_QUO = "status quo"
@@ -314,3 +314,10 @@ RUNNERS = {
     "portfolio": run_portfolio,
     "sensitivity": run_sensitivity,
 }
+
+# Kinds defined next to their study (schema + runner returning a KindOutput).
+from sim.harness.recommend_experiment import SCHEMA as RECOMMEND  # noqa: E402
+from sim.harness.recommend_experiment import run_recommend  # noqa: E402
+
+KINDS["recommend"] = RECOMMEND
+RUNNERS["recommend"] = run_recommend
