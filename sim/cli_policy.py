@@ -51,7 +51,7 @@ def recommend(
         str | None,
         typer.Option(
             help="Comma-separated levers to draw candidates from: mlat, extradition, "
-            "database, harmonize, joint_team, capacity, scenario (its [[candidates]]). "
+            "database, harmonize, joint_team, capacity, scenario (its own candidates table). "
             "Default: all."
         ),
     ] = None,
@@ -86,7 +86,7 @@ def recommend(
         typer.Option(
             "--uncertain",
             help="Uncertain parameter NAME=LOW:HIGH for the robustness analysis (repeatable); "
-            "with --worlds and none given: the scenario's [uncertainties].",
+            "with --worlds and none given: the scenario's uncertainties table.",
         ),
     ] = None,
     worlds: Annotated[
@@ -105,19 +105,22 @@ def recommend(
 ) -> None:
     """Recommend which agreements to sign next, under a budget, with paired intervals.
 
-    Enumerates the agreements the scenario lacks (MLATs, extradition treaties,
-    databases, harmonised offences, joint teams, capacity programmes, its own
-    [[candidates]]), searches the portfolios that fit the budget (greedy with
-    successive halving: clearly poor portfolios stop after a few runs), and ranks
-    them by their paired effect on the objective, with cost-effectiveness and how
+    Enumerates the agreements the scenario lacks (MLATs, extradition
+    treaties, databases, harmonised offences, joint teams, capacity
+    programmes, its own candidates table), searches the portfolios that fit
+    the budget (greedy with successive halving: clearly poor portfolios stop
+    after a few runs), re-runs the best on fresh seeds and ranks them by
+    their paired effect on the objective, with cost-effectiveness and how
     often the ranking held. Default costs per lever are illustrative (see
-    sim/harness/candidates.py). --out adds recommend.json, summary.csv, runs.parquet
-    and figures/frontier.png (and worlds.parquet, figures/regret.png with --uncertain).
+    sim/harness/candidates.py). --out adds recommend.json, summary.csv,
+    runs.parquet and figures/frontier.png (with --uncertain or --worlds
+    also worlds.parquet and figures/regret.png).
 
     Examples:
-      xborder recommend toy_corridor --budget 10M -k 2 --levers mlat,extradition
-      xborder recommend central_america_cocaine --budget 12M -k 3 --objective convictions
-      xborder recommend toy_corridor --budget 10M --levers mlat --worlds 20 --out outputs/rec
+      xborder recommend toy_corridor --budget 10M -k 2 --levers mlat
+      xborder recommend central_america_cocaine --budget 25M -k 3
+      xborder recommend toy_corridor --budget 5M --worlds 20 --out outputs/rec
+      xborder recommend toy_corridor --budget 5M --objective convictions
     """
     _warm(workers, scheduler)
     from sim.harness.recommend import recommend as recommend_fn
@@ -191,17 +194,18 @@ def discover(
     ] = 0.8,
     fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
-    """Scenario discovery (PRIM): the ranges of uncertain parameters where a policy fails.
+    """Scenario discovery (PRIM): where in the uncertain inputs a policy fails.
 
-    Each world of the study fails when the metric is beyond --threshold. PRIM (Friedman
-    & Fisher 1999) peels boxes of parameter ranges holding the failures; each box is
-    printed with its coverage (share of all failures inside), density (share of its
-    worlds that fail) and the quasi-p-value of each restriction. Writes
-    STUDY/figures/prim_METRIC.png (coverage-density trade-off) and discover_METRIC.json.
+    Each world of the study fails when the metric is beyond --threshold.
+    PRIM (Friedman & Fisher 1999) peels boxes of parameter ranges that hold
+    the failures; each box is printed with its coverage (share of all
+    failures inside), density (share of its worlds that fail) and the
+    quasi-p-value of each restriction. Writes STUDY/discover_METRIC.json and
+    STUDY/figures/prim_METRIC.png (the coverage-density trade-off).
 
     Examples:
       xborder discover outputs/rec --metric benefit --threshold 0
-      xborder discover outputs/sobol --metric delivered --threshold 1800 --fail-if above
+      xborder discover outputs/sobol --metric delivered --threshold 1800
     """
     from sim.harness.executors import HarnessError
     from sim.harness.prim_discover import discover as discover_fn

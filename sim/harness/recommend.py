@@ -223,10 +223,16 @@ def recommend(
     horizon = ticks or sc.ticks
     cands = enumerate_candidates(sc, levers, start, horizon)
     space = Space([c.total_cost for c in cands], budget, max_agreements)
+    if not cands:
+        raise HarnessError(
+            f"--levers: {sc.name} lacks nothing under {', '.join(levers)} (no candidates)"
+        )
     if not space.extensions(()):
-        cheapest = min((c.total_cost for c in cands), default=None)
-        why = f"the cheapest costs {cheapest:,.0f} USD" if cheapest else "no candidates"
-        raise HarnessError(f"--budget: {budget:,.0f} USD affords no candidate ({why})")
+        cheapest = min(c.total_cost for c in cands)
+        raise HarnessError(
+            f"--budget: {budget:,.0f} USD affords no candidate (the cheapest costs "
+            f"{cheapest:,.0f} USD over the horizon)"
+        )
     robust_spec = None
     if worlds:
         from sim.harness.robustness import check_uncertain

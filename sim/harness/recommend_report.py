@@ -34,7 +34,8 @@ def recommend_tables(doc: dict, console: Console | None = None) -> None:
     n_cand = len(doc["candidates"])
     sq = doc["status_quo"]
     c.print(
-        f"[bold]{doc['scenario']}[/]: {n_cand} candidates, budget {doc['budget_usd'] / 1e6:,.2f} "
+        f"[bold]{doc['scenario']}[/]: {n_cand} candidate{'s' if n_cand != 1 else ''}, "
+        f"budget {doc['budget_usd'] / 1e6:,.2f} "
         f"M USD over weeks {doc['start']}-{doc['ticks']}, at most {doc['max_agreements']} "
         f"per portfolio; objective {obj['metric']} ({obj['better']} is better); "
         f"{doc['search']} search, {doc['runs']} runs, seed {doc['seed']}"
@@ -80,7 +81,9 @@ def recommend_tables(doc: dict, console: Console | None = None) -> None:
             f"{', '.join(rob['params'])}), {rob['world_replicates']} paired replicates each",
             title_justify="left",
             caption="regret: shortfall of the benefit from the best option in each world; "
-            "sorted by the largest regret (minimax regret)",
+            "sorted by the largest regret (minimax regret). best in: share of worlds where no "
+            "option did better (options with identical runs tie, so shares may add up to more "
+            "than 100%)",
             caption_justify="left",
         )
         for col in ("portfolio", "mean benefit", "mean regret", "max regret", "beats status quo",

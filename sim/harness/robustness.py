@@ -11,7 +11,8 @@ in robust decision making, Lempert, Popper & Bankes 2003, RAND MR-1626): in each
 how far a portfolio's benefit falls short of the best of the options compared there
 (the status quo included). Portfolios are listed by their largest regret (minimax
 regret), then their mean regret. Also: the share of worlds in which each beats the
-status quo, and in which it is the best option.
+status quo, and in which no option does better (with common random numbers an
+addition that changes nothing gives identical runs, so several options can tie).
 """
 
 from __future__ import annotations
