@@ -111,17 +111,23 @@ def test_both_searches_find_the_best_affordable_portfolio():
 def planted_toy() -> Scenario:
     """The toy where, by construction, only an MLAT between Marketia and Nordia matters much.
 
-    Only Marketia investigates; letters rogatory never get an answer; every seizure
-    opens a case. Marketia's cases need evidence from the state each shipment came
-    from -- Nordia for nearly every route into Marketia (Eastland only for the air
-    bridge) -- and then from the leader's home, Andea, which lacks the conspiracy
-    offence (dual criminality fails with or without a treaty). MLATs between other
-    pairs change nothing.
+    Only Marketia investigates; letters rogatory never get an answer, a treaty request
+    always does (full trust, treaty success 1); every seizure opens a case. Marketia's
+    cases need evidence from the state each shipment came from -- Nordia for nearly
+    every route into Marketia (Eastland only for the air bridge) -- and then from the
+    leader's home, Andea, which lacks the conspiracy offence (dual criminality fails
+    with or without a treaty). MLATs between other pairs change nothing.
     """
     others = ("AND", "MID", "WES", "EAS", "NOR")
     sc = load_scenario(
         "toy_corridor",
-        ["letters_success=0.0", "case_probability=1.0", "states.MKT.capacity=30"]
+        [
+            "letters_success=0.0",
+            "case_probability=1.0",
+            "states.MKT.capacity=30",
+            "trust_default=1.0",
+            "mlat_success=1.0",
+        ]
         + [f"states.{s}.investigators=0" for s in others],
     )
     data = copy.deepcopy(sc.data)
@@ -138,8 +144,8 @@ def test_recommend_ranks_the_planted_mlat_first():
         objective="convictions_investigated",
         replicates=6,
         seed=1,
-        ticks=156,
-        top=3,
+        ticks=130,
+        top=2,
         workers=2,
     )
     assert len(rec.candidates) == 15
@@ -148,7 +154,7 @@ def test_recommend_ranks_the_planted_mlat_first():
     assert best["change_ci_low"] > 0  # clearly better than the status quo
     assert best["benefit"] > second["benefit"]
     assert best["p_best"] > 0.9
-    assert best["cost_total_usd"] == pytest.approx(5e5 * (156 - 52) / 52)
+    assert best["cost_total_usd"] == pytest.approx(5e5 * (130 - 52) / 52)
     assert all(r["size"] == 1 for r in rec.portfolios)
 
 
