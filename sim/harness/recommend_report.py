@@ -116,6 +116,12 @@ def recommend_markdown(doc: dict, top: int = 5) -> str:
             f"{_fmt(r['change'])} [{_ci(r['change_ci_low'], r['change_ci_high'])}] | "
             f"{_fmt(r['benefit_per_million_usd'])} | {r['p_best']:.2f} |"
         )
+    lines += [
+        "",
+        f"change: portfolio - status quo, paired by seed, 95% interval; per M USD: "
+        f"{_ce_unit(doc)}; P(best): share of bootstrap resamples of the replicates in which "
+        "it ranks first. Unit costs illustrative.",
+    ]
     return "\n".join(lines)
 
 
