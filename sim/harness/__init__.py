@@ -7,6 +7,9 @@ The model never imports this package; the CLI and notebooks do::
     study.summary()                       # metric, mean, 95% interval, unit
     cmp = compare("toy_corridor", ["scenarios/toy_surge.toml"], replicates=20)
     cmp.table                             # paired differences, A12, Holm p per metric
+    run_experiment("agreements_portfolio", quick=True)
+    from sim.harness.recommend import recommend
+    rec = recommend("central_america_cocaine", budget=25e6, max_agreements=3)
 
 Names load lazily, so a worker process that only needs ``sim.harness.runner`` does
 not import scipy.stats, SALib or matplotlib.
@@ -37,7 +40,15 @@ _WHERE = {
     "Study": "study",
     "StudyData": "study",
     "run_study": "study",
+    "Experiment": "experiments",
+    "list_experiments": "experiments",
+    "run_experiment": "experiments",
+    "verify_experiment": "experiments",
+    "Recommendation": "recommend",
+    "discover": "prim_discover",
 }
+# ``recommend``, ``robustness`` and ``prim`` share their names with their modules, so
+# import them from there: ``from sim.harness.recommend import recommend``.
 
 __all__ = sorted(_WHERE)
 
