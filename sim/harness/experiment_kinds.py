@@ -45,7 +45,16 @@ KINDS = {
     },
 }
 #: keys a [quick] table may override
-QUICK = {"replicates": int, "ticks": int, "samples": int, "params": list, "worlds": int}
+QUICK = {
+    "replicates": int,
+    "ticks": int,
+    "samples": int,
+    "params": list,
+    "worlds": int,
+    "top": int,
+    "max_agreements": int,
+    "levers": list,
+}
 #: sensitivity's default outputs
 SENSITIVITY_METRICS = ["delivered", "interdiction_rate", "displacement"]
 STATUS_QUO = "status quo"
