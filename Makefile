@@ -37,8 +37,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_harness.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sim tests benchmarks
-	$(VENV)/bin/ruff format --check sim tests benchmarks
+	$(VENV)/bin/ruff check sim tests benchmarks plots
+	$(VENV)/bin/ruff format --check sim tests benchmarks plots
 
 baseline: $(STAMP)
 	$(PY) tests/baseline.py --update
