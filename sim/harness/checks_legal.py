@@ -33,22 +33,12 @@ def _more(st: Setting, n: int) -> Setting:
     return st.more(n)
 
 
-def _effects(pairs: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Paired-difference table: metric -> (baseline values, alternative values)."""
-    rows = []
-    for name, (b, a) in pairs.items():
-        d = paired_diff(b, a)
-        rows.append(
-            {
-                "metric": name,
-                "baseline_mean": d["base_mean"],
-                "alternative_mean": d["alt_mean"],
-                "diff_mean": d["diff_mean"],
-                "diff_ci_low": d["diff_ci_low"],
-                "diff_ci_high": d["diff_ci_high"],
-            }
-        )
-    return pd.DataFrame(rows)
+def _effects(diffs: dict[str, dict]) -> pd.DataFrame:
+    """Paired-difference table from ``metric -> paired_diff(...)``."""
+    names = {"base_mean": "baseline_mean", "alt_mean": "alternative_mean"}
+    return pd.DataFrame(
+        [{"metric": m, **{names.get(k, k): v for k, v in d.items()}} for m, d in diffs.items()]
+    )
 
 
 def requests(r, **where) -> list[dict]:
@@ -97,8 +87,9 @@ def check_c1(st: Setting) -> CheckResult:
         "convictions": (metric(b, "convictions"), metric(a, "convictions")),
         "cases_expired_waiting_on_pair": (expired(b), expired(a)),
     }
-    effects = _effects(values)
-    d_lat, d_conv, d_all, d_exp = (paired_diff(*v) for v in values.values())
+    diffs = {name: paired_diff(*v) for name, v in values.items()}
+    effects = _effects(diffs)
+    d_lat, d_conv, d_all, d_exp = diffs.values()
     return _verdict(
         "C1",
         "MLAT between a pair",
