@@ -122,7 +122,7 @@ def plan_requests(
         [p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0, p["letters_rogatory_median_weeks"]]
     )[channel]
     median[mlat] = legal.mlat_median[s[mlat], req[mlat]]
-    z = model.streams["mlat_latency"].standard_normal(n)
+    z = model.streams["request_latency"].standard_normal(n)
     latency = median * np.exp(p["latency_sigma"] * z)
     latency[db] = legal.db_lag[s[db], req[db]]
     trust = model.trust[s, req]

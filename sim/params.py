@@ -1,170 +1,155 @@
-"""Model-wide parameters: defaults, their sources, and which ones are uncertain.
+"""Model-wide parameters: a typed table of defaults, sources and roles.
 
 Every default carries its source; numbers without a published source are marked
-illustrative. Scenario files override these under ``[params]``; ``--set NAME=VALUE``
-overrides them from the command line.
+illustrative. Each parameter has a role (EMA workbench's distinction, Kwakkel 2017):
+
+- ``uncertain``: what we do not know (detection, learning and legal rates). Global
+  sensitivity analysis varies these; each has a default ``range`` (illustrative) used
+  when a scenario has no ``[uncertainties]`` table.
+- ``lever``: what a government or an agreement decides (database lag and coverage,
+  the case deadline); scenarios and comparisons vary these.
+- ``structural``: modelling choices (graph search depth, adaptation period, network
+  size, output thresholds).
+
+Scenario files override defaults under ``[params]``; ``--set NAME=VALUE`` overrides
+them from the command line.
 """
 
 from __future__ import annotations
 
-#: name -> (default, kind, description). kind is "prob", "pos", "nonneg", "int".
-PARAMS: dict[str, tuple[float, str, str]] = {
-    # --- enforcement -------------------------------------------------------------
-    "exploration": (0.2, "prob", "share of an agency's effort spread at random (illustrative)"),
-    "agency_learning_rate": (
-        0.55,
-        "prob",
-        "agency belief update p <- (1-d)p + d*1[seizure]; NarcoLogic d ~0.55-0.6 "
-        "(Magliocca et al. PNAS 2019, SI)",
-    ),
-    # --- traffickers: risk perception (NarcoLogic, Magliocca et al. PNAS 2019, SI) -
-    "risk_memory": (
-        56.0,
-        "pos",
-        "ticks of exponentially weighted seizure memory; NarcoLogic ~13 months (~56 weeks)",
-    ),
-    "prior_strength": (
-        4.0,
-        "pos",
-        "pseudo-observations of the Beta prior on a leg's seizure risk (illustrative)",
-    ),
-    "base_risk": (
-        0.10,
-        "prob",
-        "risk at which the risk premium starts to bite; NarcoLogic calibrated 0.40-0.43 "
-        "per month of use; per shipment-leg here, so lower (illustrative)",
-    ),
-    "risk_premium_rate": (
-        0.5,
-        "prob",
-        "learning rate d of the risk premium RP (Caulkins, Crawford & Reuter 1993); "
-        "NarcoLogic ~0.36-0.66",
-    ),
-    "risk_aversion": (
-        1.0,
-        "nonneg",
-        "weight of expected seizure loss (risk x value) in route utility (illustrative)",
-    ),
-    "route_logit": (
-        6.0,
-        "nonneg",
-        "logit sensitivity to relative path cost: weight exp(-beta (C/Cmin - 1)) (illustrative)",
-    ),
-    "k_paths": (4, "int", "candidate paths per source-market pair (illustrative)"),
-    # --- traffickers: adaptation (NarcoLogic expand / consolidate) -----------------
-    "loss_tolerance": (
-        0.1,
-        "prob",
-        "share of shipped value an organisation tolerates losing per period. NarcoLogic "
-        "calibrated ~0.045 (Magliocca et al. PNAS 2019) against its own monthly node "
-        "accounting; here losses are valued where the seizure happens and compared with "
-        "shipped value at market price, so 0.1 (illustrative, recalibrated on the toy)",
-    ),
-    "expand_max": (
-        2,
-        "int",
-        "new legs opened per adaptation period; NarcoLogic 8 a month, here per 4 weeks "
-        "scaled to the smaller graphs of the scenarios (illustrative)",
-    ),
-    "adapt_period": (4, "int", "ticks between expand/consolidate decisions (NarcoLogic: monthly)"),
-    "production_growth": (
-        0.0,
-        "nonneg",
-        "growth of production per year (fraction; 0 = constant supply, the default). For "
-        "scale: UNODC World Drug Report 2023 reports global cocaine manufacture more than "
-        "doubling 2014-2021, ~+12%/year (recalled; illustrative here)",
-    ),
-    "shipment_size": (
-        644.0,
-        "pos",
-        "units per shipment at start; ~644 kg per movement (NarcoLogic code comments, CCDB)",
-    ),
-    "min_shipment_size": (
-        50.0,
-        "pos",
-        "smallest shipment organisations split down to (illustrative)",
-    ),
-    "size_shrink": (
-        0.85,
-        "prob",
-        "factor on shipment size when losses exceed tolerance: dispersion (illustrative)",
-    ),
-    # --- outputs ---------------------------------------------------------------------
-    "displacement_threshold": (
-        0.01,
-        "prob",
-        "share of first-year flow above which a state counts as used (illustrative)",
-    ),
-    # --- members (DESIGN 6: Duijn et al. 2014; Manzi & Calderoni 2024) ------------------
-    "brokers_per_state": (
-        2,
-        "int",
-        "brokers an organisation keeps in each state it crosses (illustrative)",
-    ),
-    "couriers_per_broker": (3, "int", "couriers under each broker (illustrative)"),
-    "recruit_weeks_courier": (4.0, "pos", "mean weeks to replace a courier (illustrative)"),
-    "recruit_weeks_broker": (26.0, "pos", "mean weeks to replace a broker (illustrative)"),
-    "leader_succession_weeks": (
-        8.0,
-        "pos",
-        "mean weeks before a broker succeeds an arrested leader (illustrative)",
-    ),
-    "relocation_probability": (
-        0.3,
-        "prob",
-        "chance a leader targeted by a case moves to a safe haven (illustrative)",
-    ),
-    # --- justice ------------------------------------------------------------------------
-    "case_probability": (0.3, "prob", "chance a seizure opens a case (illustrative)"),
-    "case_deadline": (104, "int", "weeks before an unfinished case expires (illustrative)"),
-    "leader_exposure": (
-        0.25,
-        "prob",
-        "chance that evidence against a broker also implicates the leader, so a case can "
-        "climb to him; leaders trade efficiency for security and keep their distance "
-        "(Morselli, Giguere & Petit 2007, Social Networks 29; value illustrative)",
-    ),
-    "conviction_probability": (0.7, "prob", "chance a tried member is convicted (illustrative)"),
-    "domestic_weeks": (6.0, "pos", "median weeks of domestic evidence gathering (illustrative)"),
-    "domestic_success": (0.9, "prob", "chance domestic evidence is obtained (illustrative)"),
-    "mlat_median_weeks": (
-        40.0,
-        "pos",
-        "median MLAT request latency; ~10 months (President's Review Group 2013)",
-    ),
-    "mlat_success": (0.8, "prob", "chance an MLAT request is answered (illustrative)"),
-    "latency_sigma": (
-        0.55,
-        "pos",
-        "lognormal sigma of request latency: with median 40 weeks, 80% of requests take "
-        "6-24 months (Council of Europe T-CY 2014 range)",
-    ),
-    "letters_rogatory_median_weeks": (
-        80.0,
-        "pos",
-        "median latency without a treaty (illustrative: slower than MLATs)",
-    ),
-    "letters_success": (0.3, "prob", "chance letters rogatory are answered (illustrative)"),
-    "jit_median_weeks": (1.5, "pos", "evidence latency inside a joint team (illustrative)"),
-    "jit_success": (0.95, "prob", "chance evidence is shared inside a JIT (illustrative)"),
-    "jit_effort_boost": (
-        1.25,
-        "pos",
-        "effort multiplier where JIT members pool effort on shared borders (illustrative)",
-    ),
-    # --- shared databases and trust -----------------------------------------------------
-    "db_intel_boost": (
-        2.0,
-        "pos",
-        "detection multiplier for flagged organisations in a shared database (illustrative)",
-    ),
-    "db_lag": (1, "int", "default weeks before partners see a record (illustrative)"),
-    "db_coverage": (0.8, "prob", "default share of seizures entered (illustrative)"),
-    "flag_memory": (26, "int", "weeks a database flag on an organisation lasts (illustrative)"),
-    "trust_default": (0.7, "prob", "trust between states not listed in [[trust]] (illustrative)"),
-    "trust_gain": (0.05, "prob", "trust gained per answered request (illustrative)"),
-    "trust_decay": (0.005, "prob", "weekly decay of trust toward its start (illustrative)"),
-}
+from dataclasses import dataclass
+
+ROLES = ("uncertain", "lever", "structural")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Attributes:
+        name: the key in ``[params]``, ``--set`` and ``--param``.
+        default: its default value.
+        kind: value check: ``prob`` (0..1), ``pos`` (> 0), ``nonneg`` (>= 0), ``int``.
+        role: ``uncertain``, ``lever`` or ``structural``.
+        range: for uncertain parameters, the default (low, high) of sensitivity studies
+            (illustrative); None for the others.
+        doc: meaning, and the source of the default or "illustrative".
+    """
+
+    name: str
+    default: float
+    kind: str
+    role: str
+    range: tuple[float, float] | None
+    doc: str
+
+
+# fmt: off
+_TABLE = (
+    Param("exploration", 0.2, "prob", "uncertain", (0.05, 0.4),
+          "share of an agency's effort spread at random (illustrative)"),
+    Param("agency_learning_rate", 0.55, "prob", "uncertain", (0.3, 0.8),
+          'agency belief update p <- (1-d)p + d*1[seizure]; NarcoLogic d ~0.55-0.6 (Magliocca et '
+          'al. PNAS 2019, SI)'),
+    Param("risk_memory", 56.0, "pos", "uncertain", (26.0, 104.0),
+          'ticks of exponentially weighted seizure memory; NarcoLogic ~13 months (~56 weeks)'),
+    Param("prior_strength", 4.0, "pos", "uncertain", (1.0, 10.0),
+          "pseudo-observations of the Beta prior on a leg's seizure risk (illustrative)"),
+    Param("base_risk", 0.1, "prob", "uncertain", (0.05, 0.2),
+          'risk at which the risk premium starts to bite; NarcoLogic calibrated 0.40-0.43 per '
+          'month of use; per shipment-leg here, so lower (illustrative)'),
+    Param("risk_premium_rate", 0.5, "prob", "uncertain", (0.3, 0.7),
+          'learning rate d of the risk premium RP (Caulkins, Crawford & Reuter 1993); NarcoLogic '
+          '~0.36-0.66'),
+    Param("risk_aversion", 1.0, "nonneg", "uncertain", (0.5, 2.0),
+          'weight of expected seizure loss (risk x value) in route utility (illustrative)'),
+    Param("route_logit", 6.0, "nonneg", "uncertain", (3.0, 12.0),
+          'logit sensitivity to relative path cost: weight exp(-beta (C/Cmin - 1)) (illustrative)'),
+    Param("k_paths", 4, "int", "structural", None,
+          'candidate paths per source-market pair (illustrative)'),
+    Param("loss_tolerance", 0.1, "prob", "uncertain", (0.045, 0.2),
+          'share of shipped value an organisation tolerates losing per period. NarcoLogic '
+          'calibrated ~0.045 (Magliocca et al. PNAS 2019) against its own monthly node '
+          'accounting; here losses are valued where the seizure happens and compared with shipped '
+          'value at market price, so 0.1 (illustrative, recalibrated on the toy)'),
+    Param("expand_max", 2, "int", "structural", None,
+          'new legs opened per adaptation period; NarcoLogic 8 a month, here per 4 weeks scaled '
+          'to the smaller graphs of the scenarios (illustrative)'),
+    Param("adapt_period", 4, "int", "structural", None,
+          'ticks between expand/consolidate decisions (NarcoLogic: monthly)'),
+    Param("production_growth", 0.0, "nonneg", "uncertain", (0.0, 0.15),
+          'growth of production per year (fraction; 0 = constant supply, the default). For scale: '
+          'UNODC World Drug Report 2023 reports global cocaine manufacture more than doubling '
+          '2014-2021, ~+12%/year (recalled; illustrative here)'),
+    Param("shipment_size", 644.0, "pos", "uncertain", (300.0, 1000.0),
+          'units per shipment at start; ~644 kg per movement (NarcoLogic code comments, CCDB)'),
+    Param("min_shipment_size", 50.0, "pos", "structural", None,
+          'smallest shipment organisations split down to (illustrative)'),
+    Param("size_shrink", 0.85, "prob", "uncertain", (0.7, 0.95),
+          'factor on shipment size when losses exceed tolerance: dispersion (illustrative)'),
+    Param("displacement_threshold", 0.01, "prob", "structural", None,
+          'share of first-year flow above which a state counts as used (illustrative)'),
+    Param("brokers_per_state", 2, "int", "structural", None,
+          'brokers an organisation keeps in each state it crosses (illustrative)'),
+    Param("couriers_per_broker", 3, "int", "structural", None,
+          'couriers under each broker (illustrative)'),
+    Param("recruit_weeks_courier", 4.0, "pos", "uncertain", (2.0, 8.0),
+          'mean weeks to replace a courier (illustrative)'),
+    Param("recruit_weeks_broker", 26.0, "pos", "uncertain", (13.0, 52.0),
+          'mean weeks to replace a broker (illustrative)'),
+    Param("leader_succession_weeks", 8.0, "pos", "uncertain", (4.0, 16.0),
+          'mean weeks before a broker succeeds an arrested leader (illustrative)'),
+    Param("relocation_probability", 0.3, "prob", "uncertain", (0.1, 0.5),
+          'chance a leader targeted by a case moves to a safe haven (illustrative)'),
+    Param("case_probability", 0.3, "prob", "uncertain", (0.15, 0.5),
+          'chance a seizure opens a case (illustrative)'),
+    Param("case_deadline", 104, "int", "lever", None,
+          'weeks before an unfinished case expires (illustrative)'),
+    Param("leader_exposure", 0.25, "prob", "uncertain", (0.1, 0.5),
+          'chance that evidence against a broker also implicates the leader, so a case can climb '
+          'to him; leaders trade efficiency for security and keep their distance (Morselli, '
+          'Giguere & Petit 2007, Social Networks 29; value illustrative)'),
+    Param("conviction_probability", 0.7, "prob", "uncertain", (0.5, 0.9),
+          'chance a tried member is convicted (illustrative)'),
+    Param("domestic_weeks", 6.0, "pos", "uncertain", (3.0, 12.0),
+          'median weeks of domestic evidence gathering (illustrative)'),
+    Param("domestic_success", 0.9, "prob", "uncertain", (0.8, 0.98),
+          'chance domestic evidence is obtained (illustrative)'),
+    Param("mlat_median_weeks", 40.0, "pos", "uncertain", (30.0, 52.0),
+          "median MLAT request latency; ~10 months (President's Review Group 2013)"),
+    Param("mlat_success", 0.8, "prob", "uncertain", (0.6, 0.95),
+          'chance an MLAT request is answered (illustrative)'),
+    Param("latency_sigma", 0.55, "pos", "uncertain", (0.3, 0.8),
+          'lognormal sigma of request latency: with median 40 weeks, 80% of requests take 6-24 '
+          'months (Council of Europe T-CY 2014 range)'),
+    Param("letters_rogatory_median_weeks", 80.0, "pos", "uncertain", (52.0, 104.0),
+          'median latency without a treaty (illustrative: slower than MLATs)'),
+    Param("letters_success", 0.3, "prob", "uncertain", (0.1, 0.5),
+          'chance letters rogatory are answered (illustrative)'),
+    Param("jit_median_weeks", 1.5, "pos", "uncertain", (1.0, 4.0),
+          'evidence latency inside a joint team (illustrative)'),
+    Param("jit_success", 0.95, "prob", "uncertain", (0.85, 0.99),
+          'chance evidence is shared inside a JIT (illustrative)'),
+    Param("jit_effort_boost", 1.25, "pos", "uncertain", (1.1, 1.5),
+          'effort multiplier where JIT members pool effort on shared borders (illustrative)'),
+    Param("db_intel_boost", 2.0, "pos", "uncertain", (1.5, 3.0),
+          'detection multiplier for flagged organisations in a shared database (illustrative)'),
+    Param("db_lag", 1, "int", "lever", None,
+          'default weeks before partners see a record (illustrative)'),
+    Param("db_coverage", 0.8, "prob", "lever", None,
+          'default share of seizures entered (illustrative)'),
+    Param("flag_memory", 26, "int", "uncertain", (13, 52),
+          'weeks a database flag on an organisation lasts (illustrative)'),
+    Param("trust_default", 0.7, "prob", "uncertain", (0.5, 0.9),
+          'trust between states not listed in [[trust]] (illustrative)'),
+    Param("trust_gain", 0.05, "prob", "uncertain", (0.02, 0.1),
+          'trust gained per answered request (illustrative)'),
+    Param("trust_decay", 0.005, "prob", "uncertain", (0.001, 0.01),
+          'weekly decay of trust toward its start (illustrative)'),
+)
+# fmt: on
+#: name -> Param, in table order.
+PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}
 
 #: Parameters an organisation may override for itself.
 ORG_PARAMS = (
@@ -180,4 +165,16 @@ STATE_PARAMS = ("exploration", "agency_learning_rate")
 
 def defaults() -> dict[str, float]:
     """Return a fresh dict of the default parameter values."""
-    return {name: spec[0] for name, spec in PARAMS.items()}
+    return {name: p.default for name, p in PARAMS.items()}
+
+
+def by_role(role: str) -> list[str]:
+    """Names of the parameters with ``role`` (one of :data:`ROLES`), in table order."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    return [name for name, p in PARAMS.items() if p.role == role]
+
+
+def default_uncertainties() -> dict[str, tuple[float, float]]:
+    """The default range of every uncertain parameter (used without ``[uncertainties]``)."""
+    return {name: p.range for name, p in PARAMS.items() if p.role == "uncertain" and p.range}

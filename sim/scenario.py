@@ -60,7 +60,7 @@ SCHEMA_STATE = {
     "extradites_nationals": "bool",
     "lat": "float",
     "lon": "float",
-    **{k: P.PARAMS[k][1] for k in P.STATE_PARAMS},
+    **{k: P.PARAMS[k].kind for k in P.STATE_PARAMS},
 }
 SCHEMA_LOCATION = {
     "id": "!str",
@@ -90,7 +90,7 @@ SCHEMA_ORG = {
     "learning_rate": "prob",
     "offence": "str",
     "home": "state",
-    **{k: P.PARAMS[k][1] for k in P.ORG_PARAMS},
+    **{k: P.PARAMS[k].kind for k in P.ORG_PARAMS},
 }
 AGREEMENT_FIELDS = {
     t: {k: ("!" + v if k in REGISTRY[p].REQUIRED else v) for k, v in REGISTRY[p].FIELDS.items()}
@@ -531,7 +531,7 @@ def _check_params(path, params: dict) -> None:
     for k, v in params.items():
         if k not in P.PARAMS:
             raise ScenarioError(path, f"params.{k}", "unknown parameter")
-        _check_value(path, f"params.{k}", P.PARAMS[k][1], v, {})
+        _check_value(path, f"params.{k}", P.PARAMS[k].kind, v, {})
     if params.get("k_paths", 1) < 1:
         raise ScenarioError(path, "params.k_paths", "must be at least 1")
 

@@ -76,14 +76,15 @@ def _rows(tables, kind: str) -> dict[str, list[str]]:
 def test_every_parameter_with_its_default_kind_and_source(tables):
     rows = _rows(tables, "parameter")
     assert set(rows) - set(params.PARAMS) == set(), "ODD lists parameters the code lacks"
-    for name, (default, kind, desc) in params.PARAMS.items():
+    for name, par in params.PARAMS.items():
         assert name in rows, f"parameter {name!r} missing from the ODD parameter tables"
         row = rows[name]
-        assert float(row[1]) == pytest.approx(float(default), rel=0, abs=0), (
-            f"{name}: ODD default {row[1]} != code default {default}"
+        assert float(row[1]) == pytest.approx(float(par.default), rel=0, abs=0), (
+            f"{name}: ODD default {row[1]} != code default {par.default}"
         )
-        assert row[2] == kind, f"{name}: ODD kind {row[2]!r} != code kind {kind!r}"
-        if "illustrative" in desc:
+        assert row[2] == par.kind, f"{name}: ODD kind {row[2]!r} != code kind {par.kind!r}"
+        assert row[3] == par.role, f"{name}: ODD role {row[3]!r} != code role {par.role!r}"
+        if "illustrative" in par.doc:
             assert "illustrative" in row[-1], f"{name}: the code marks it illustrative"
 
 

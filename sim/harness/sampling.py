@@ -47,7 +47,7 @@ def param_kind(sc: Scenario, name: str, where: str) -> str:
     """The value kind of a parameter name or dotted path; HarnessError if not numeric."""
     parts = name.split(".")
     if name in P.PARAMS or (parts[0] == "params" and len(parts) == 2 and parts[1] in P.PARAMS):
-        kind = P.PARAMS[parts[-1]][1]
+        kind = P.PARAMS[parts[-1]].kind
     elif len(parts) == 3 and parts[0] in _TABLES:
         ids = [it.get("id") for it in sc.data.get(parts[0], [])]
         if parts[1] not in ids:
@@ -86,9 +86,14 @@ def resolve_params(
     elif sc is not None and sc.data.get("uncertainties"):
         where = f"{sc.path}: uncertainties"
         items = [(k, float(v[0]), float(v[1]), where) for k, v in sc.data["uncertainties"].items()]
+    elif sc is not None:
+        # no table: every parameter whose role is "uncertain", over its default range
+        where = "sim.params (uncertain parameters' default ranges)"
+        items = [
+            (k, float(lo), float(hi), where) for k, (lo, hi) in P.default_uncertainties().items()
+        ]
     else:
-        src = f"{sc.path}" if sc is not None else "sensitivity"
-        raise HarnessError(f"{src}: --param: give NAME=LOW:HIGH, or an [uncertainties] table")
+        raise HarnessError("sensitivity: --param: give NAME=LOW:HIGH, or an [uncertainties] table")
     bounds, kinds = {}, {}
     for name, lo, hi, where in items:
         if name in bounds:
