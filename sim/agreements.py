@@ -5,7 +5,10 @@ that set changes (a few times per run). Shared databases also act every tick: a
 member's seizure record reaches partners after the database's lag, in the share
 ``coverage x trust`` that the seizing state actually enters; partners then inspect
 shipments of flagged organisations with ``intel = db_intel_boost`` and update their
-targeting beliefs from partners' seizures (DESIGN 3.3).
+targeting beliefs from partners' seizures (docs/ODD.md 7.11).
+
+:class:`Cooperation` holds what changes during a run: the instruments in force, trust
+between every pair of states, and the database records on their way to partners.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.model import TraffickingModel
+    from sim.policies import Policy
+    from sim.world import World
 
 
 @dataclass
@@ -101,81 +105,118 @@ class LegalState:
         self.jit_effort = boost
 
 
-def rebuild(model: TraffickingModel) -> LegalState:
-    """The legal state implied by every agreement and policy active now."""
-    w = model.world
+class Cooperation:
+    """The state of cooperation between states during a run.
+
+    Attributes:
+        agreements: the scenario's agreements in force from the start (as policies).
+        trust0, trust: (S, S) trust at the start and now.
+        legal: the :class:`LegalState` of the instruments in force.
+        flag_seen: (S, orgs) last tick a member saw a record of each organisation.
+        pending_flags, pending_hits: database records travelling to partners (their lag).
+    """
+
+    def __init__(self, world: World, agreements: list[Policy]):
+        self.agreements = agreements
+        self.trust0 = world.trust0
+        self.trust = world.trust0.copy()
+        self.legal: LegalState = LegalState.empty(world.n_states, world.laws0)
+        self._key: tuple | None = None
+        self.flag_seen = np.full((world.n_states, len(world.orgs)), -(10**9), dtype=np.int64)
+        self.pending_flags: list = []
+        self.pending_hits: list = []
+
+
+def refresh(coop: Cooperation, policies: list[Policy], world: World, t: int) -> None:
+    """Phase 1: rebuild the legal state when the set of instruments in force changes."""
+    key = tuple(p.active(t) for p in coop.agreements + policies)
+    if key != coop._key:
+        coop._key = key
+        coop.legal = rebuild(world, coop.agreements + policies, t)
+
+
+def rebuild(world: World, instruments: list[Policy], t: int) -> LegalState:
+    """The legal state implied by every agreement and policy active at ``t``."""
+    w = world
     legal = LegalState.empty(w.n_states, w.laws0)
-    active = [p for p in model.agreements + model.policies if p.active(model.tick)]
+    active = [p for p in instruments if p.active(t)]
     # databases must exist before states join them
     active.sort(key=lambda p: p.type != "create_database")
     for p in active:
-        p.legal(model, legal)
+        p.legal(w, legal)
     legal.finish(w)
     return legal
 
 
-def share_seizures(model: TraffickingModel, org, seized_state, nodes, t: int) -> None:
+def share_seizures(coop: Cooperation, world: World, org, seized_state, nodes, t: int, rng) -> None:
     """Enter this tick's seizures into shared databases, for each partner after its lag.
 
     Args:
-        model: the model.
+        coop: the cooperation state.
+        world: the world.
         org: organisation of each seized shipment.
         seized_state: state that seized each shipment.
         nodes: (n, width+1) locations of each seized shipment's path, -1 padded.
         t: this tick.
+        rng: the ``database`` stream.
     """
-    legal = model.legal
+    legal = coop.legal
     if not legal.databases or not len(org):
         return
     lag = legal.db_lag[seized_state]  # (n, S): lag to every partner, -1 if none
-    p_enter = legal.db_coverage[seized_state] * model.trust[seized_state]
-    entered = (lag >= 0) & (model.streams["database"].random(lag.shape) < p_enter)
+    p_enter = legal.db_coverage[seized_state] * coop.trust[seized_state]
+    entered = (lag >= 0) & (rng.random(lag.shape) < p_enter)
     # flags: partner X learns at t + lag that organisation o was seized
     rows, partner = np.nonzero(entered)
-    model.pending_flags.append((t + lag[rows, partner], partner, org[rows]))
+    coop.pending_flags.append((t + lag[rows, partner], partner, org[rows]))
     # targeting: the partner's own locations on the seized shipment's path
-    st = np.where(nodes >= 0, model.world.loc_state[np.maximum(nodes, 0)], 0)
+    st = np.where(nodes >= 0, world.loc_state[np.maximum(nodes, 0)], 0)
     ok = (nodes >= 0) & (st != seized_state[:, None]) & np.take_along_axis(entered, st, axis=1)
     r, c = np.nonzero(ok)
-    model.pending_hits.append((t + lag[r, st[r, c]], nodes[r, c]))
+    coop.pending_hits.append((t + lag[r, st[r, c]], nodes[r, c]))
 
 
-def deliver(model: TraffickingModel, t: int) -> np.ndarray:
+def deliver(coop: Cooperation, world: World, t: int) -> np.ndarray:
     """Flags and targeting hits whose lag has elapsed; returns partner hits per location."""
-    hits = np.zeros(model.world.n_locations)
+    hits = np.zeros(world.n_locations)
     keep = []
-    for arrive, partner, org in model.pending_flags:
+    for arrive, partner, org in coop.pending_flags:
         due = arrive <= t
-        model.flag_seen[partner[due], org[due]] = np.maximum(
-            model.flag_seen[partner[due], org[due]], t
+        coop.flag_seen[partner[due], org[due]] = np.maximum(
+            coop.flag_seen[partner[due], org[due]], t
         )
         if (~due).any():
             keep.append((arrive[~due], partner[~due], org[~due]))
-    model.pending_flags = keep
+    coop.pending_flags = keep
     keep = []
-    for when, locs in model.pending_hits:
+    for when, locs in coop.pending_hits:
         due = when <= t
         hits += np.bincount(locs[due], minlength=len(hits))
         if (~due).any():
             keep.append((when[~due], locs[~due]))
-    model.pending_hits = keep
+    coop.pending_hits = keep
     return hits
 
 
-def intel(model: TraffickingModel) -> np.ndarray:
-    """(states, orgs) detection multiplier: the database's ``intel`` where the org is flagged."""
-    recent = model.tick - model.flag_seen <= model.params["flag_memory"]
-    return np.where(recent, model.legal.db_intel[:, None], 1.0)
+def intel(coop: Cooperation, params: dict, t: int) -> np.ndarray | None:
+    """(states, orgs) detection multiplier: the database's ``intel`` where the org is flagged.
+
+    None when no database is in force (every multiplier would be 1).
+    """
+    if not coop.legal.databases:
+        return None
+    recent = t - coop.flag_seen <= params["flag_memory"]
+    return np.where(recent, coop.legal.db_intel[:, None], 1.0)
 
 
-def update_trust(model: TraffickingModel, a: np.ndarray, b: np.ndarray) -> None:
-    """Trust grows with each answered request and decays slowly back toward its start."""
-    n = model.world.n_states
-    p = model.params
-    model.trust = model.trust0 + (model.trust - model.trust0) * (1.0 - p["trust_decay"])
+def update_trust(coop: Cooperation, params: dict, a: np.ndarray, b: np.ndarray) -> None:
+    """Trust grows with each answered request (pairs ``a``-``b``) and decays toward its start."""
+    n = len(coop.trust)
+    p = params
+    coop.trust = coop.trust0 + (coop.trust - coop.trust0) * (1.0 - p["trust_decay"])
     if len(a):
         count = np.bincount(a * n + b, minlength=n * n).reshape(n, n)
         count = count + count.T
-        model.trust += (1.0 - model.trust) * (1.0 - (1.0 - p["trust_gain"]) ** count)
-    np.maximum(model.trust, model.legal.trust_floor, out=model.trust)
-    np.clip(model.trust, 0.0, 1.0, out=model.trust)
+        coop.trust += (1.0 - coop.trust) * (1.0 - (1.0 - p["trust_gain"]) ** count)
+    np.maximum(coop.trust, coop.legal.trust_floor, out=coop.trust)
+    np.clip(coop.trust, 0.0, 1.0, out=coop.trust)

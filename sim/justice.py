@@ -1,4 +1,4 @@
-"""Justice: cases climb from couriers to brokers to leaders, across borders (DESIGN 3.4).
+"""Justice: cases climb from couriers to brokers to leaders, across borders (docs/ODD.md 7.12-7.14).
 
 A seizure opens a case in the seizing state with probability ``case_probability``
 when the state has a free investigator. The courier caught with the shipment is
@@ -19,27 +19,33 @@ A formal request (MLAT, letters rogatory) fails when the requested state does no
 criminalise the offence (dual criminality): the commodity's offence for a broker,
 ``conspiracy`` for a leader, who never touches the goods. A case not finished by its
 deadline expires. A member identified abroad is arrested only if that state would
-extradite him to the requesting state (treaty, dual criminality, nationals rule);
-arrests feed back into the organisation (sim.members). Cases are arrays processed a
-whole tick at a time.
+extradite him to the requesting state (``sim.members.surrenders``: treaty, dual
+criminality, nationals rule); arrests feed back into the organisation (sim.members).
+Cases are arrays processed a whole tick at a time; events go to the week's
+:class:`~sim.records.Recorder`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import agreements
 from sim import members as M
+from sim.records import DUAL, EXPIRED, FAILED, OK, OUTCOMES  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.model import TraffickingModel
+    from sim.agreements import Cooperation
+    from sim.enforcement import Inspections
+    from sim.records import Recorder
+    from sim.rng import Streams
+    from sim.routes import PathTable
+    from sim.world import World
 
 DOMESTIC, DATABASE, JIT, MLAT, LETTERS = range(5)
 CHANNELS = ("domestic", "database", "jit", "mlat", "letters_rogatory")
-OK, FAILED, DUAL, EXPIRED = range(4)
-OUTCOMES = ("answered", "failed", "dual_criminality", "expired")
-LEADER_OFFENCE = "conspiracy"
 
 
 class Cases:
@@ -86,27 +92,57 @@ class Cases:
             setattr(self, f, np.concatenate([getattr(self, f), cols[f]]))
 
 
-def extraditable(model: TraffickingModel, member, s, offence) -> np.ndarray:
-    """Whether the state holding each member would surrender him to state ``s``."""
-    m = model.members
-    t = m.state[member]
-    legal = model.legal
-    nationals_ok = model.world.extradites_nationals[t] | (m.nationality[member] != t)
-    both = legal.laws[t, offence] & legal.laws[s, offence]
-    return (t == s) | (legal.extradition[s, t] & both & nationals_ok)
+@dataclass
+class Justice:
+    """What the justice phase reads and writes, declared once by the model.
+
+    Attributes:
+        cases: the open cases; ``mem``: the members; ``coop``: agreements and trust.
+        world, params, streams: the static world, parameters and named streams.
+        rec: the week's recorder.
+    """
+
+    cases: Cases
+    mem: M.Members
+    coop: Cooperation
+    world: World
+    params: dict
+    streams: Streams
+    rec: Recorder
 
 
-def plan_requests(
-    model: TraffickingModel, case_state, target, offence, t: int, db_tried=None
-) -> dict:
+def work(j: Justice, week: Inspections, paths: PathTable, integrity, t: int) -> None:
+    """Phase 9: share records, answer due requests, open new cases, update trust.
+
+    Args:
+        j: the justice state.
+        week: this week's inspections (seizures: owner, seizing state, path, leg).
+        paths: the path table (a seized shipment's path is shared with partners).
+        integrity: (S,) this week's effective integrity (a state acts on a request).
+        t: this tick.
+    """
+    s = week.seized
+    seized_org, seized_state = week.org[s], week.state[s]
+    from_state = j.world.loc_state[j.world.leg_from[week.leg[s]]]  # the dispatching broker's
+    seized_nodes = paths.nodes[week.path[s]]
+    agreements.share_seizures(
+        j.coop, j.world, seized_org, seized_state, seized_nodes, t, j.streams["database"]
+    )
+    advance_cases(j, integrity, t)
+    open_cases(j, seized_org, seized_state, from_state, t)
+    agreements.update_trust(j.coop, j.params, *j.rec.take_answered_pairs())
+
+
+def plan_requests(j: Justice, case_state, target, offence, t: int, db_tried=None) -> dict:
     """Channel, answer tick and success chance of the evidence request for each target.
 
     A shared database is tried first where both states belong to one; when the member
     is not in it (``db_tried``), the request goes by the fastest formal channel.
+    Latencies are drawn from the ``request_latency`` stream.
     """
-    p = model.params
-    legal = model.legal
-    req = model.members.state[target]
+    p = j.params
+    legal = j.coop.legal
+    req = j.mem.state[target]
     s = case_state
     n = len(target)
     dom = req == s
@@ -122,10 +158,10 @@ def plan_requests(
         [p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0, p["letters_rogatory_median_weeks"]]
     )[channel]
     median[mlat] = legal.mlat_median[s[mlat], req[mlat]]
-    z = model.streams["request_latency"].standard_normal(n)
+    z = j.streams["request_latency"].standard_normal(n)
     latency = median * np.exp(p["latency_sigma"] * z)
     latency[db] = legal.db_lag[s[db], req[db]]
-    trust = model.trust[s, req]
+    trust = j.coop.trust[s, req]
     success = np.array([p["domestic_success"], 0.0, p["jit_success"], 0.0, p["letters_success"]])[
         channel
     ] * np.where(dom, 1.0, trust)
@@ -141,15 +177,14 @@ def plan_requests(
     }
 
 
-def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -> None:
+def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     """Open cases from this tick's seizures; arrest and try the couriers caught."""
-    p = model.params
-    w = model.world
+    p, w, m, rec = j.params, j.world, j.mem, j.rec
     if not len(org):
         return
-    rng = model.streams["case_open"]
+    rng = j.streams["case_open"]
     want = rng.random(len(org)) < p["case_probability"]
-    open_now = np.bincount(model.cases.state, minlength=w.n_states)
+    open_now = np.bincount(j.cases.state, minlength=w.n_states)
     free = np.maximum(w.investigators - open_now, 0)
     idx = np.flatnonzero(want)
     # at most `free` new cases per state: rank seizures within their state
@@ -163,32 +198,29 @@ def open_cases(model: TraffickingModel, org, seized_state, from_state, t: int) -
         return
     o, s, f = org[idx], seized_state[idx], from_state[idx]
     # the courier: one of the dispatching broker's couriers, caught with the goods
-    m = model.members
-    broker = M.pick(model, M.BROKER, m.org * w.n_states + m.state, o * w.n_states + f)
-    courier = M.pick(model, M.COURIER, m.boss, np.where(broker >= 0, broker, -2))
+    broker = M.pick(m, M.BROKER, m.org * w.n_states + m.state, o * w.n_states + f, rng)
+    courier = M.pick(m, M.COURIER, m.boss, np.where(broker >= 0, broker, -2), rng)
     caught = courier[courier >= 0]
-    model.count("arrests", len(caught))
+    rec.count("arrests", len(caught))
     convicted = caught[rng.random(len(caught)) < p["conviction_probability"]]
-    model.count("convictions", len(convicted))
-    M.arrest(model, convicted, t)
+    rec.count("convictions", len(convicted))
+    M.arrest(m, convicted, t, p, j.streams["recruitment"])
     # next rung: the dispatching broker, or the leader when no broker is left there
-    target = np.where(broker >= 0, broker, model.leader_of[o])
-    live = model.members.status[target] == M.ACTIVE
-    live &= _exposed(model, target, rng)
+    target = np.where(broker >= 0, broker, m.leader_of[o])
+    live = m.status[target] == M.ACTIVE
+    live &= _exposed(m, target, p, rng)
     o, s, target = o[live], s[live], target[live]
-    model.count("cases_opened", len(o))  # cases that go on past the courier
-    M.relocate(model, target, s)
-    offence = np.where(
-        model.members.role[target] == M.LEADER, model.conspiracy, model.org_offence[o]
-    )
-    plan = plan_requests(model, s, target, offence, t)
-    model.count("requests_sent", int((plan["channel"] != DOMESTIC).sum()))
-    model.cases.extend(
+    rec.count("cases_opened", len(o))  # cases that go on past the courier
+    M.relocate(m, j.coop.legal, w, j.cases, target, s, p, j.streams["relocation"])
+    offence = M.offence_of(m, w, target)
+    plan = plan_requests(j, s, target, offence, t)
+    rec.count("requests_sent", int((plan["channel"] != DOMESTIC).sum()))
+    j.cases.extend(
         org=o, state=s, deadline=np.full(len(o), t + int(p["case_deadline"])), target=target, **plan
     )
 
 
-def _exposed(model: TraffickingModel, target: np.ndarray, rng) -> np.ndarray:
+def _exposed(mem: M.Members, target: np.ndarray, params: dict, rng) -> np.ndarray:
     """Whether the evidence reaches each target.
 
     Always for brokers and couriers; with probability ``leader_exposure`` for a leader,
@@ -196,60 +228,59 @@ def _exposed(model: TraffickingModel, target: np.ndarray, rng) -> np.ndarray:
     the same way whatever the roles).
     """
     draw = rng.random(len(target))
-    return (model.members.role[target] != M.LEADER) | (draw < model.params["leader_exposure"])
+    return (mem.role[target] != M.LEADER) | (draw < params["leader_exposure"])
 
 
-def advance_cases(model: TraffickingModel, t: int) -> None:
+def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     """Answer due requests, arrest and try identified members, climb or close cases."""
-    c = model.cases
-    p = model.params
+    c, p, m, w, rec = j.cases, j.params, j.mem, j.world, j.rec
     if not len(c) or not ((c.due <= t) | (c.deadline <= t)).any():
         return  # nothing is due this week
-    m = model.members
-    rng = model.streams["evidence"]
+    rng = j.streams["evidence"]
+    legal = j.coop.legal
     # 1. expiry
     expired = t >= c.deadline
-    model.count("cases_expired", int(expired.sum()))
+    rec.count("cases_expired", int(expired.sum()))
     waiting_abroad = expired & (c.channel != DOMESTIC)
-    model.log_requests(c, waiting_abroad, EXPIRED, t)
+    rec.log_requests(c, waiting_abroad, EXPIRED, t)
     # 2. requests due now
     due = ~expired & (c.due <= t)
     formal = (c.channel == MLAT) | (c.channel == LETTERS)
     # dual criminality: both the requesting and the requested state criminalise it
-    laws = model.legal.laws
+    laws = legal.laws
     dual_fail = due & formal & ~(laws[c.requested, c.offence] & laws[c.state, c.offence])
     answered = due & ~dual_fail & (rng.random(len(c)) < c.success)
     failed = due & ~dual_fail & ~answered
     abroad = c.channel != DOMESTIC
-    model.count("requests_failed_dual_criminality", int((dual_fail & abroad).sum()))
-    model.count("db_identifications", int((answered & (c.channel == DATABASE)).sum()))
-    model.log_requests(c, answered & abroad, OK, t)
-    model.log_requests(c, failed & abroad, FAILED, t)
-    model.log_requests(c, dual_fail & abroad, DUAL, t)
+    rec.count("requests_failed_dual_criminality", int((dual_fail & abroad).sum()))
+    rec.count("db_identifications", int((answered & (c.channel == DATABASE)).sum()))
+    rec.log_requests(c, answered & abroad, OK, t)
+    rec.log_requests(c, failed & abroad, FAILED, t)
+    rec.log_requests(c, dual_fail & abroad, DUAL, t)
     ok = answered & (m.status[c.target] == M.ACTIVE)
     # 3. arrest where the member is, if that state would surrender him for trial here
-    surrender = ok & extraditable(model, c.target, c.state, c.offence)
-    acts = surrender & (rng.random(len(c)) < model.integrity[m.state[c.target]])
+    surrender = ok & M.surrenders(m, legal, w, c.target, c.state, c.offence)
+    acts = surrender & (rng.random(len(c)) < integrity[m.state[c.target]])
     arrested = np.flatnonzero(acts)
-    model.count("arrests", len(arrested))
+    rec.count("arrests", len(arrested))
     foreign = arrested[m.state[c.target[arrested]] != c.state[arrested]]
-    model.count("extraditions", len(foreign))
+    rec.count("extraditions", len(foreign))
     conv = arrested[rng.random(len(arrested)) < p["conviction_probability"]]
-    model.count("convictions", len(conv))
-    model.count("convictions_investigated", len(conv))
-    M.arrest(model, c.target[conv], t)
+    rec.count("convictions", len(conv))
+    rec.count("convictions_investigated", len(conv))
+    M.arrest(m, c.target[conv], t, p, j.streams["recruitment"])
     # a failed database lookup is followed by a formal request for the same member
     retry = np.flatnonzero(failed & (c.channel == DATABASE) & (m.status[c.target] == M.ACTIVE))
     if len(retry):
         plan = plan_requests(
-            model,
+            j,
             c.state[retry],
             c.target[retry],
             c.offence[retry],
             t,
             db_tried=np.ones(len(retry), dtype=bool),
         )
-        model.count("requests_sent", len(retry))
+        rec.count("requests_sent", len(retry))
         for k, v in plan.items():
             getattr(c, k)[retry] = v
         failed[retry] = False
@@ -258,15 +289,15 @@ def advance_cases(model: TraffickingModel, t: int) -> None:
     climb = answered & (nxt >= 0)
     nxt = np.maximum(nxt, 0)
     climb &= m.status[nxt] == M.ACTIVE
-    climb &= _exposed(model, nxt, rng)
+    climb &= _exposed(m, nxt, p, rng)
     close = expired | dual_fail | failed | (answered & ~climb)
     idx = np.flatnonzero(climb)
     if len(idx):
         tgt = nxt[idx]
-        M.relocate(model, tgt, c.state[idx])
-        offence = np.where(m.role[tgt] == M.LEADER, model.conspiracy, model.org_offence[c.org[idx]])
-        plan = plan_requests(model, c.state[idx], tgt, offence, t)
-        model.count("requests_sent", int((plan["channel"] != DOMESTIC).sum()))
+        M.relocate(m, legal, w, c, tgt, c.state[idx], p, j.streams["relocation"])
+        offence = M.offence_of(m, w, tgt)
+        plan = plan_requests(j, c.state[idx], tgt, offence, t)
+        rec.count("requests_sent", int((plan["channel"] != DOMESTIC).sum()))
         c.target[idx] = tgt
         for k, v in plan.items():
             getattr(c, k)[idx] = v

@@ -1,16 +1,23 @@
 """Metric registry: name, unit, description, and how a run is summarised.
 
-Names are part of the public interface (DESIGN 3.7). Per tick the model records one
-value per metric (:func:`tick_values`); per run, :func:`summarize` reduces the
-post-burn-in window: ``mean`` averages the weekly series, ``ratio`` divides window
-sums (so a rate is flow-weighted, not an average of noisy weekly rates).
+Names are part of the public interface (docs/ODD.md, "Observation"). Each week the
+metrics phase writes one value per metric (:func:`record`); per run,
+:func:`summarize` reduces the post-burn-in window: ``mean`` averages the weekly
+series, ``ratio`` divides window sums (so a rate is flow-weighted, not an average of
+noisy weekly rates).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.members import safe_haven_leaders
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import TraffickingModel
 
 
 @dataclass(frozen=True)
@@ -150,3 +157,57 @@ def summarize(series: dict[str, np.ndarray], burn_in: int) -> dict[str, float]:
             ok = ~np.isnan(window)
             out[name] = float(window[ok].mean()) if ok.any() else float("nan")
     return out
+
+
+class Displacement:
+    """Share of a week's flow through states unused in the first post-burn-in year.
+
+    The reference set of used states (flow share >= ``threshold``) is fixed once, at
+    the end of that year; before then the metric is undefined (NaN).
+    """
+
+    def __init__(self, burn_in: int, threshold: float):
+        self.burn_in, self.threshold = burn_in, threshold
+        self.ref: np.ndarray | None = None
+
+    def __call__(self, state_flow: np.ndarray, t: int) -> float:
+        """The displacement share at week ``t`` from the (weeks, states) flow record."""
+        ref_end = self.burn_in + 52
+        if t < ref_end:
+            return np.nan
+        if self.ref is None:
+            ref = state_flow[self.burn_in : ref_end].sum(0)
+            share = ref / max(ref.sum(), 1e-12)
+            self.ref = share >= self.threshold
+        flow = state_flow[t]
+        tot = flow.sum()
+        return float(flow[~self.ref].sum() / tot) if tot > 0 else np.nan
+
+
+def record(model: TraffickingModel, t: int, produced, delivered, seized, events, seized_value):
+    """Phase 11: one value per registered metric for week ``t``, read from the model's state."""
+    s = model.series
+    s["produced"][t] = produced
+    s["delivered"][t] = delivered
+    s["seized"][t] = seized
+    s["interdiction_rate"][t] = seized / (seized + delivered) if seized + delivered else np.nan
+    s["seizure_events"][t] = events
+    s["seized_value"][t] = seized_value
+    s["value_per_seizure"][t] = seized_value / events if events else np.nan
+    s["route_entropy"][t] = entropy_bits(model.leg_flow[t])
+    s["active_legs"][t] = np.count_nonzero(model.leg_flow[t])
+    s["active_states"][t] = np.count_nonzero(model.state_flow[t])
+    s["policy_cost"][t] = sum(p.cost for p in model.policies if p.active(t))
+    s["in_flight"][t] = model.in_flight
+    s["stock"][t] = model.stock
+    s["displacement"][t] = model.displacement(model.state_flow, t)
+    rec = model.recorder
+    for name in COUNTERS:
+        s[name][t] = rec.counts.get(name, 0)
+    lat = rec.latency_today
+    s["request_latency_median"][t] = np.median(np.concatenate(lat)) if lat else np.nan
+    s["safe_haven_leaders"][t] = safe_haven_leaders(
+        model.members, model.cooperation.legal, model.world, model.cases
+    )
+    s["members_active"][t] = int(model.members.active.sum())
+    s["orgs_active"][t] = int(model.members.alive.sum())

@@ -1,9 +1,7 @@
-"""Policies (interventions): a small base class, the registry keyed by ``type``.
+"""Policies (interventions): a small base class and the registry keyed by ``type``.
 
-A policy is plain data: it round-trips to ``{"type": "surge", ...}``, and is built
-fresh for every run, so it never carries state between runs. Each tick the model
-calls ``act`` on every active policy after resetting its enforcement multipliers, so
-a policy's effect is a pure function of (policy, tick) and ends cleanly at ``end``.
+A policy is plain data: it round-trips to ``{"type": "surge", ...}`` and is built fresh
+for every run, so it never carries state between runs (see :func:`apply`).
 """
 
 from __future__ import annotations
@@ -14,11 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:  # pragma: no cover
     from sim.agreements import LegalState
     from sim.model import TraffickingModel
+    from sim.world import World
 
 # Field kinds understood by the scenario validator (sim.scenario):
 #   "state"  one state id          "states" a list of state ids
 #   "pair"   a list of two states  "pos"/"nonneg"/"prob"/"int"/"str" scalars
 COMMON_FIELDS = {"start": "int", "end": "int", "cost": "nonneg", "label": "str"}
+#: type -> policy class, in definition order (filled by ``Policy.__init_subclass__``).
+REGISTRY: dict[str, type[Policy]] = {}
 
 
 @dataclass
@@ -42,14 +43,24 @@ class Policy:
     cost: float = 0.0
     label: str = ""
 
+    def __init_subclass__(cls, **kwargs):
+        """Every policy type defined below registers itself under its ``type``."""
+        super().__init_subclass__(**kwargs)
+        if cls.type:
+            REGISTRY[cls.type] = cls
+
     def active(self, tick: int) -> bool:
         """Whether the policy acts at ``tick``."""
         return tick >= self.start and (self.end is None or tick < self.end)
 
     def act(self, model: TraffickingModel, tick: int) -> None:
-        """Apply the policy's effect for one tick (called only while active)."""
+        """Apply the policy's effect for one tick (called only while active).
 
-    def legal(self, model: TraffickingModel, legal: LegalState) -> None:
+        An intervention acts on the model's declared state: the enforcement
+        multipliers (``model.enforcement``), the members, and the week's recorder.
+        """
+
+    def legal(self, world: World, legal: LegalState) -> None:
         """Add this policy's instruments to the legal state (called while active)."""
 
     def to_dict(self) -> dict:
@@ -84,7 +95,7 @@ class Surge(Policy):
     factor: float = 2.0
 
     def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
-        model.capacity_mult[model.world.state_index[self.state]] *= self.factor
+        model.enforcement.capacity_mult[model.world.state_index[self.state]] *= self.factor
 
 
 @dataclass
@@ -118,13 +129,10 @@ class CapacityBuilding(Policy):
     def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
         s = model.world.state_index[self.state]
         frac = min(1.0, (tick - self.start + 1) / max(self.ramp_weeks, 1))
-        model.capacity_mult[s] *= 1.0 + (self.capacity - 1.0) * frac
-        model.detection_mult[s] *= 1.0 + (self.detection - 1.0) * frac
-        model.integrity_mult[s] *= 1.0 + (self.integrity - 1.0) * frac
-
-
-def _pair(model: TraffickingModel, between) -> tuple[int, int]:
-    return model.world.state_index[between[0]], model.world.state_index[between[1]]
+        enf = model.enforcement
+        enf.capacity_mult[s] *= 1.0 + (self.capacity - 1.0) * frac
+        enf.detection_mult[s] *= 1.0 + (self.detection - 1.0) * frac
+        enf.integrity_mult[s] *= 1.0 + (self.integrity - 1.0) * frac
 
 
 @dataclass
@@ -140,12 +148,9 @@ class AddMlat(Policy):
     """
 
     type: ClassVar[str] = "add_mlat"
-    FIELDS: ClassVar[dict[str, str]] = {
-        "between": "pair",
-        "parties": "states",
-        "median_weeks": "pos",
-        "success": "prob",
-    }
+    FIELDS: ClassVar[dict[str, str]] = dict(
+        between="pair", parties="states", median_weeks="pos", success="prob"
+    )
     ONE_OF: ClassVar[tuple[str, ...]] = ("between", "parties")
 
     between: list[str] = field(default_factory=list)
@@ -153,10 +158,10 @@ class AddMlat(Policy):
     median_weeks: float | None = None
     success: float | None = None
 
-    def legal(self, model, legal) -> None:  # noqa: D102
-        idx = [model.world.state_index[x] for x in (self.between or self.parties)]
-        m = self.median_weeks or model.params["mlat_median_weeks"]
-        s = model.params["mlat_success"] if self.success is None else self.success
+    def legal(self, world, legal) -> None:  # noqa: D102
+        idx = [world.state_index[x] for x in (self.between or self.parties)]
+        m = self.median_weeks or world.params["mlat_median_weeks"]
+        s = world.params["mlat_success"] if self.success is None else self.success
         for a in idx:
             for b in idx:
                 if a < b:
@@ -178,8 +183,8 @@ class ExtraditionTreaty(Policy):
 
     between: list[str] = field(default_factory=list)
 
-    def legal(self, model, legal) -> None:  # noqa: D102
-        a, b = _pair(model, self.between)
+    def legal(self, world, legal) -> None:  # noqa: D102
+        a, b = (world.state_index[x] for x in self.between)
         legal.pair(a, b, "extradition", True)
 
 
@@ -196,13 +201,9 @@ class CreateDatabase(Policy):
     """
 
     type: ClassVar[str] = "create_database"
-    FIELDS: ClassVar[dict[str, str]] = {
-        "name": "str",
-        "members": "states",
-        "lag": "int",
-        "coverage": "prob",
-        "intel": "pos",
-    }
+    FIELDS: ClassVar[dict[str, str]] = dict(
+        name="str", members="states", lag="int", coverage="prob", intel="pos"
+    )
     REQUIRED: ClassVar[tuple[str, ...]] = ("name", "members")
 
     name: str = ""
@@ -211,11 +212,11 @@ class CreateDatabase(Policy):
     coverage: float | None = None
     intel: float | None = None
 
-    def legal(self, model, legal) -> None:  # noqa: D102
+    def legal(self, world, legal) -> None:  # noqa: D102
         from sim.agreements import Database
 
-        p = model.params
-        idx = {model.world.state_index[s] for s in self.members}
+        p = world.params
+        idx = {world.state_index[s] for s in self.members}
         db = legal.databases.get(self.name)
         if db is None:
             legal.databases[self.name] = Database(
@@ -245,10 +246,10 @@ class JoinDatabase(Policy):
     name: str = ""
     states: list[str] = field(default_factory=list)
 
-    def legal(self, model, legal) -> None:  # noqa: D102
+    def legal(self, world, legal) -> None:  # noqa: D102
         db = legal.databases.get(self.name)
         if db is not None:  # joining a database that is not (yet) in force does nothing
-            db.members |= {model.world.state_index[s] for s in self.states}
+            db.members |= {world.state_index[s] for s in self.states}
 
 
 @dataclass
@@ -267,8 +268,8 @@ class Harmonize(Policy):
     states: list[str] = field(default_factory=list)
     offences: list[str] = field(default_factory=list)
 
-    def legal(self, model, legal) -> None:  # noqa: D102
-        w = model.world
+    def legal(self, world, legal) -> None:  # noqa: D102
+        w = world
         for s in self.states:
             for off in self.offences:
                 legal.laws[w.state_index[s], w.offence_index[off]] = True
@@ -288,8 +289,8 @@ class JointTeam(Policy):
 
     states: list[str] = field(default_factory=list)
 
-    def legal(self, model, legal) -> None:  # noqa: D102
-        idx = [model.world.state_index[s] for s in self.states]
+    def legal(self, world, legal) -> None:  # noqa: D102
+        idx = [world.state_index[s] for s in self.states]
         for a in idx:
             for b in idx:
                 if a != b:
@@ -312,9 +313,9 @@ class LiaisonOfficers(Policy):
     between: list[str] = field(default_factory=list)
     trust_gain: float = 0.2
 
-    def legal(self, model, legal) -> None:  # noqa: D102
-        a, b = _pair(model, self.between)
-        floor = min(1.0, model.trust0[a, b] + self.trust_gain)
+    def legal(self, world, legal) -> None:  # noqa: D102
+        a, b = (world.state_index[x] for x in self.between)
+        floor = min(1.0, world.trust0[a, b] + self.trust_gain)
         legal.pair(a, b, "trust_floor", max(floor, legal.trust_floor[a, b]))
 
 
@@ -329,7 +330,7 @@ class RemoveMembers(Policy):
         strategy: random, degree, betweenness or role.
         share: share of the (filtered) active members to arrest.
         count: or a number of members.
-        organization: only this organisation's members.
+        organisation: only this organisation's members.
         role: only this role (leader, broker, courier).
     """
 
@@ -338,7 +339,7 @@ class RemoveMembers(Policy):
         "strategy": "str",
         "share": "prob",
         "count": "int",
-        "organization": "str",
+        "organisation": "str",
         "role": "str",
     }
     REQUIRED: ClassVar[tuple[str, ...]] = ("strategy",)
@@ -346,7 +347,7 @@ class RemoveMembers(Policy):
     strategy: str = "random"
     share: float | None = None
     count: int | None = None
-    organization: str | None = None
+    organisation: str | None = None
     role: str | None = None
 
     def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
@@ -355,36 +356,31 @@ class RemoveMembers(Policy):
         from sim import members as M
 
         org = None
-        if self.organization is not None:
-            org = next(o.index for o in model.orgs if o.org_id == self.organization)
+        if self.organisation is not None:
+            org = next(o.index for o in model.orgs if o.org_id == self.organisation)
         role = M.ROLES.index(self.role) if self.role else None
-        idx = M.select(model, self.strategy, self.share, self.count, org, role)
-        model.count("arrests", len(idx))
-        M.arrest(model, idx, tick)
+        mem, streams = model.members, model.streams
+        idx = M.select(mem, self.strategy, self.share, self.count, streams["arrests"], org, role)
+        model.recorder.count("arrests", len(idx))
+        M.arrest(mem, idx, tick, model.params, streams["recruitment"])
 
 
-REGISTRY: dict[str, type[Policy]] = {
-    cls.type: cls
-    for cls in (
-        Surge,
-        CapacityBuilding,
-        AddMlat,
-        ExtraditionTreaty,
-        CreateDatabase,
-        JoinDatabase,
-        Harmonize,
-        JointTeam,
-        LiaisonOfficers,
-        RemoveMembers,
-    )
-}
+def apply(policies: list[Policy], model: TraffickingModel, t: int) -> None:
+    """Phase 2: reset the enforcement multipliers, let every active policy act, derive.
+
+    A policy's effect is thus a pure function of (policy, tick) that ends at ``end``.
+    """
+    model.enforcement.reset()
+    for pol in policies:
+        if pol.active(t):
+            pol.act(model, t)
+    model.enforcement.derive(model.world)
+
+
 #: ``[[agreements]]`` types (in force at tick 0) and the policies that implement them.
-AGREEMENT_TYPES = {
-    "mlat": "add_mlat",
-    "extradition": "extradition_treaty",
-    "database": "create_database",
-    "jit": "joint_team",
-}
+AGREEMENT_TYPES = dict(
+    mlat="add_mlat", extradition="extradition_treaty", database="create_database", jit="joint_team"
+)
 
 
 def register(cls: type[Policy]) -> type[Policy]:

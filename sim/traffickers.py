@@ -1,12 +1,10 @@
-"""Traffickers: organisations, shipments in flight, route choice and adaptation.
+"""Traffickers: organisations, their beliefs, production, route choice and adaptation.
 
-Shipments are a struct of numpy arrays (:class:`Shipments`); paths live in an
-append-only :class:`PathTable`, so a shipment keeps its path even after its
-organisation's territory changes. Route choice is a logit over the organisation's
-K cheapest candidate paths (generalised cost = transport cost x risk premium +
-risk aversion x believed path risk x value). Adaptation is NarcoLogic's
-expand / consolidate rule (Magliocca et al., PNAS 2019, SI), re-implemented from the
-paper's description.
+Route choice is a logit over the organisation's K cheapest candidate paths
+(generalised cost = transport cost x risk premium + risk aversion x believed path
+risk x value). Beliefs are exponentially weighted Beta-Bernoulli counts per
+(organisation, leg). Adaptation is NarcoLogic's expand / consolidate rule (Magliocca et
+al., PNAS 2019, SI), re-implemented from the paper's description.
 """
 
 from __future__ import annotations
@@ -20,98 +18,47 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra, yen
 
+from sim.members import ACTIVE, access, add_broker, has_brokers
+from sim.routes import split_quantity
+
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.enforcement import Inspections
+    from sim.members import Members
     from sim.model import TraffickingModel
+    from sim.routes import Shipments
+    from sim.world import World
 
 
-class PathTable:
-    """Append-only table of paths: padded location and leg index arrays.
+class Beliefs:
+    """Every organisation's beliefs about every leg, as (orgs, legs) arrays.
 
-    Attributes:
-        nodes: (P, width+1) location indices, -1 padded.
-        legs: (P, width) leg indices, -1 padded.
-        length: (P,) number of legs of each path.
-    """
-
-    def __init__(self, width: int):
-        self.width = max(int(width), 1)
-        self.nodes = np.full((16, self.width + 1), -1, dtype=np.int64)
-        self.legs = np.full((16, self.width), -1, dtype=np.int64)
-        self.length = np.zeros(16, dtype=np.int64)
-        self.n = 0
-        self._ids: dict[tuple[int, ...], int] = {}
-
-    def add(self, nodes: list[int], legs: list[int]) -> int:
-        """The id of a path (given by its nodes and legs), adding it if new."""
-        key = tuple(nodes)
-        pid = self._ids.get(key)
-        if pid is not None:
-            return pid
-        if self.n == len(self.length):
-            self.nodes = np.vstack([self.nodes, np.full_like(self.nodes, -1)])
-            self.legs = np.vstack([self.legs, np.full_like(self.legs, -1)])
-            self.length = np.concatenate([self.length, np.zeros_like(self.length)])
-        pid = self.n
-        self.nodes[pid, : len(nodes)] = nodes
-        self.legs[pid, : len(legs)] = legs
-        self.length[pid] = len(legs)
-        self._ids[key] = pid
-        self.n += 1
-        return pid
-
-
-class Shipments:
-    """Shipments in flight as parallel arrays (no Python object per shipment).
+    Exponentially weighted Beta-Bernoulli counts around a prior whose mean is the leg's
+    a-priori seizure chance (NarcoLogic SI), and the risk premium on transport cost.
 
     Attributes:
-        org: owning organisation index.
-        qty: units (integers, so conservation holds exactly).
-        path: path id in the PathTable.
-        pos: legs traversed so far (the shipment is at ``nodes[path, pos]``).
-        depart: tick of departure.
+        prior_a, prior_b: the Beta prior (``prior_strength`` pseudo-shipments).
+        risk_used, risk_seized: discounted counts of shipments over and seized on a leg.
+        risk: posterior mean seizure risk; ``risk_premium``: multiplier on leg cost.
+        memory: weekly discount of the counts, 1 - 1 / ``risk_memory``.
     """
 
-    FIELDS = ("org", "qty", "path", "pos", "depart")
-
-    def __init__(self):
-        for f in self.FIELDS:
-            setattr(self, f, np.zeros(0, dtype=np.int64))
-
-    def __len__(self) -> int:
-        return len(self.qty)
-
-    def add(self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int) -> None:
-        """Append new shipments at their sources (pos 0)."""
-        n = len(qty)
-        new = {
-            "org": org,
-            "qty": qty,
-            "path": path,
-            "pos": np.zeros(n, np.int64),
-            "depart": np.full(n, tick, np.int64),
-        }
-        for f in self.FIELDS:
-            setattr(self, f, np.concatenate([getattr(self, f), new[f].astype(np.int64)]))
-
-    def keep(self, mask: np.ndarray) -> None:
-        """Drop every shipment where ``mask`` is False."""
-        for f in self.FIELDS:
-            setattr(self, f, getattr(self, f)[mask])
-
-
-def split_quantity(total: int, size: float) -> np.ndarray:
-    """Split ``total`` integer units into near-equal integer shipments of about ``size``."""
-    if total <= 0:
-        return np.zeros(0, dtype=np.int64)
-    n = max(1, int(np.ceil(total / max(size, 1.0))))
-    base, rem = divmod(total, n)
-    return base + (np.arange(n) < rem).astype(np.int64)
+    def __init__(self, world: World, params: dict):
+        n_org, n_leg = len(world.orgs), world.n_legs
+        prior = np.broadcast_to(world.prior_risk(), (n_org, n_leg))
+        k = params["prior_strength"]
+        self.prior_a, self.prior_b = k * prior, k * (1.0 - prior)
+        self.risk_seized = np.zeros((n_org, n_leg))
+        self.risk_used = np.zeros((n_org, n_leg))
+        self.risk = self.prior_a / (self.prior_a + self.prior_b)
+        self.risk_premium = np.ones((n_org, n_leg))
+        self.memory = 1.0 - 1.0 / params["risk_memory"]
+        self.premium_rate = np.array([o["risk_premium_rate"] for o in world.orgs])[:, None]
 
 
 class Organisation(mesa.Agent):
     """A trafficking organisation: territory, candidate paths, shipment size, adaptation.
 
-    Beliefs (risk per leg, risk premium) are rows of the model's (orgs x legs) arrays.
+    Beliefs (risk per leg, risk premium) are rows of the model's :class:`Beliefs`.
 
     Args:
         model: the TraffickingModel.
@@ -134,7 +81,6 @@ class Organisation(mesa.Agent):
         self.period_shipped = 0.0
         self.expansions = 0
         self.stock: dict[int, int] = {}  # units waiting at each source for an open route
-        self.dirty = True  # candidates need a refresh (territory or broker access changed)
         # Start on the cheapest path (by a-priori generalised cost) to each market.
         w = model.world
         prior_w = self.leg_weights()
@@ -149,7 +95,8 @@ class Organisation(mesa.Agent):
         m = self.model
         o = self.index
         value = m.world.price[self.markets].mean()
-        return m.world.leg_cost * m.risk_premium[o] + self.spec["risk_aversion"] * m.risk[o] * value
+        b = m.beliefs
+        return m.world.leg_cost * b.risk_premium[o] + self.spec["risk_aversion"] * b.risk[o] * value
 
     def refresh_candidates(self) -> None:
         """Recompute the K cheapest paths inside the territory from each source to each market."""
@@ -160,13 +107,11 @@ class Organisation(mesa.Agent):
         n = w.n_locations
         # a route *through* a state needs an active broker there (sim.members); the
         # organisation's source and market states are its own ground
-        from sim.members import access
-
-        ok = access(m)[self.index]
+        ok = access(m.members, w.n_states)[self.index]
         ok[w.loc_state[self.sources]] = ok[w.loc_state[self.markets]] = True
         usable = self.territory & ok[w.loc_state[w.leg_from]] & ok[w.loc_state[w.leg_to]]
         terr = np.flatnonzero(usable)
-        self.dirty = False
+        m.members.posts_changed[self.index] = False
         # a zero-cost leg must stay an edge: sparse graphs drop zero weights
         wt = np.maximum(weights[terr], 1e-12)
         g = csr_matrix((wt, (w.leg_from[terr], w.leg_to[terr])), shape=(n, n))
@@ -194,8 +139,9 @@ class Organisation(mesa.Agent):
         legs = m.paths.legs[cand]
         valid = legs >= 0
         li = np.where(valid, legs, 0)
-        transport = np.where(valid, m.world.leg_cost[li] * m.risk_premium[o, li], 0.0).sum(1)
-        survive = np.where(valid, 1.0 - m.risk[o, li], 1.0).prod(1)
+        b = m.beliefs
+        transport = np.where(valid, m.world.leg_cost[li] * b.risk_premium[o, li], 0.0).sum(1)
+        survive = np.where(valid, 1.0 - b.risk[o, li], 1.0).prod(1)
         value = m.world.price[m.paths.nodes[cand, m.paths.length[cand]]]
         cost = transport + self.spec["risk_aversion"] * (1.0 - survive) * value
         # relative cost; a zero-cost cheapest path (no transport cost, no risk) is
@@ -210,10 +156,8 @@ class Organisation(mesa.Agent):
 
         Only a leader decides: a leaderless or dismantled organisation keeps its routes.
         """
-        from sim.members import ACTIVE
-
-        m = self.model
-        if not m.org_alive[self.index] or m.members.status[m.leader_of[self.index]] != ACTIVE:
+        mem = self.model.members
+        if not mem.alive[self.index] or mem.status[mem.leader_of[self.index]] != ACTIVE:
             self.period_loss = self.period_shipped = 0.0
             return
         tol = self.spec["loss_tolerance"] * self.period_shipped
@@ -249,11 +193,10 @@ class Organisation(mesa.Agent):
         n_new = int(self.spec["expand_max"])
         if n_new <= 0:
             return
-        from sim.members import access, has_brokers
-
+        mem = self.model.members
         weights = self.leg_weights()
         # states where its brokers were arrested are closed until it recruits again
-        closed = has_brokers(self.model)[self.index] & ~access(self.model)[self.index]
+        closed = has_brokers(mem, w.n_states)[self.index] & ~access(mem, w.n_states)[self.index]
         closed[w.loc_state[self.sources]] = closed[w.loc_state[self.markets]] = False
         open_leg = ~closed[w.loc_state[w.leg_from]] & ~closed[w.loc_state[w.leg_to]]
         n = w.n_locations
@@ -275,18 +218,15 @@ class Organisation(mesa.Agent):
             self.territory[best] = True
             self.expansions += len(best)
             # opening a leg into a new state means recruiting a broker there
-            from sim.members import add_broker
-
-            m = self.model
-            posts = has_brokers(m)[self.index]
+            posts = has_brokers(mem, w.n_states)[self.index]
             for s in np.unique(w.loc_state[np.concatenate([w.leg_from[best], w.leg_to[best]])]):
                 if not posts[s]:
-                    add_broker(m, m.members, self.index, int(s))
+                    add_broker(mem, self.index, int(s), self.model.params)
 
     def _consolidate(self, share: float) -> None:
         """Prune the riskiest territory legs, keeping the lowest-risk path to each market."""
         w = self.model.world
-        risk = self.model.risk[self.index]
+        risk = self.model.beliefs.risk[self.index]
         keep = np.zeros(w.n_legs, dtype=bool)
         g = nx.DiGraph()
         for e in np.flatnonzero(self.territory):
@@ -306,3 +246,71 @@ class Organisation(mesa.Agent):
         if n_prune > 0:
             order = prunable[np.argsort(-risk[prunable], kind="stable")]
             self.territory[order[:n_prune]] = False
+
+
+def produce(
+    orgs: list[Organisation], mem: Members, ship: Shipments, price, params: dict, t: int, rng
+) -> int:
+    """Phase 3: refresh stale routes, then create this tick's shipments; return the quantity.
+
+    Organisations whose broker posts changed refresh their candidate paths first. What
+    an organisation cannot move (its leader is in custody and not yet succeeded, or no
+    route is open because brokers are missing) waits in its stock at the source and
+    leaves with the next shipments that can. Paths are drawn from ``route_choice``.
+    """
+    for org in orgs:
+        if mem.posts_changed[org.index]:
+            org.refresh_candidates()
+    orgs_, qtys, paths = [], [], []
+    produced = 0
+    leader_free = mem.leader_free()
+    growth = (1.0 + params["production_growth"]) ** (t / 52.0)
+    for org in orgs:
+        if not mem.alive[org.index]:
+            continue
+        value = price[org.markets].mean()
+        for src, base in zip(org.sources, org.production):
+            amount = int(round(base * growth)) if growth != 1.0 else int(base)
+            produced += amount
+            org.stock[src] = org.stock.get(src, 0) + amount
+            if not (leader_free[org.index] and len(org.candidates.get(src, ()))):
+                continue  # no leader to organise it, or no open route: it waits
+            q = split_quantity(org.stock[src], org.shipment_size)
+            org.stock[src] = 0
+            if not len(q):
+                continue
+            paths.append(org.choose_paths(src, len(q), rng))
+            qtys.append(q)
+            orgs_.append(np.full(len(q), org.index))
+            org.period_shipped += float(q.sum()) * value
+    if qtys:
+        ship.add(np.concatenate(orgs_), np.concatenate(qtys), np.concatenate(paths), t)
+    return produced
+
+
+def learn(beliefs: Beliefs, orgs: list[Organisation], params: dict, week: Inspections) -> None:
+    """Phase 7: leg-risk beliefs, risk premiums and period losses from this week's shipments."""
+    b = beliefs
+    org, leg, qty, seized, unit_value = week.org, week.leg, week.qty, week.seized, week.unit_value
+    n_org, n_leg = b.risk_used.shape
+    flat = org * n_leg + leg
+    used = np.bincount(flat, minlength=n_org * n_leg).reshape(n_org, n_leg)
+    hits = np.bincount(flat[seized], minlength=n_org * n_leg).reshape(n_org, n_leg)
+    b.risk_used = b.memory * b.risk_used + used
+    b.risk_seized = b.memory * b.risk_seized + hits
+    b.risk = (b.risk_seized + b.prior_a) / (b.risk_used + b.prior_a + b.prior_b)
+    # Risk premium (Caulkins, Crawford & Reuter 1993, as used by NarcoLogic):
+    # RP <- max((1 - d) RP + d (risk / base_risk)^2, 1)
+    d = b.premium_rate
+    target = (b.risk / params["base_risk"]) ** 2
+    b.risk_premium = np.maximum((1.0 - d) * b.risk_premium + d * target, 1.0)
+    loss = np.bincount(org[seized], weights=(qty * unit_value)[seized], minlength=n_org)
+    for o in orgs:
+        o.period_loss += loss[o.index]
+
+
+def adapt(orgs: list[Organisation], params: dict, t: int) -> None:
+    """Phase 10: every ``adapt_period`` weeks each organisation expands or consolidates."""
+    if (t + 1) % int(params["adapt_period"]) == 0:
+        for org in orgs:
+            org.adapt()

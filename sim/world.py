@@ -23,6 +23,8 @@ COMMODITY_OFFENCES = {
     "reactivated_firearms": "deactivated_reactivation",
 }
 DEFAULT_OFFENCE = "trafficking"
+#: Leaders never touch the goods: they are charged with conspiracy.
+LEADER_OFFENCE = "conspiracy"
 
 # Defaults for state fields a scenario may leave out (illustrative).
 STATE_DEFAULTS = {
@@ -46,6 +48,8 @@ class World:
         leg_from, leg_to, leg_cost: the directed legs (``both_ways`` legs appear twice).
         leg_state: the state whose agency inspects a leg's arrivals (state of ``to``).
         orgs: one dict per organisation with resolved parameters and indices.
+        org_offence: (orgs,) offence index each organisation's goods are prosecuted under.
+        leader_offence: offence index leaders are charged with (``conspiracy``).
         graph: networkx DiGraph of locations with the leg index on each edge (``e``).
     """
 
@@ -84,6 +88,8 @@ class World:
     agreements: list[dict] = field(default_factory=list)
     policies: list[dict] = field(default_factory=list)
     unit: str = "kg"
+    org_offence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    leader_offence: int = 1
 
     @property
     def n_states(self) -> int:  # noqa: D102
@@ -154,11 +160,11 @@ def build_world(scenario: Scenario) -> World:
 
     # Production is split evenly between the organisations sharing a source.
     users = {}
-    for o in d["organizations"]:
+    for o in d["organisations"]:
         for s in o["sources"]:
             users[s] = users.get(s, 0) + 1
     orgs = []
-    for o in d["organizations"]:
+    for o in d["organisations"]:
         op = {k: o.get(k, params[k]) for k in ORG_PARAMS}
         op["risk_premium_rate"] = o.get("learning_rate", op["risk_premium_rate"])
         orgs.append(
@@ -236,4 +242,6 @@ def build_world(scenario: Scenario) -> World:
         agreements=list(d.get("agreements", [])),
         policies=list(d.get("policies", [])),
         unit=unit,
+        org_offence=np.array([oidx[o["offence"]] for o in orgs], dtype=np.int64),
+        leader_offence=oidx[LEADER_OFFENCE],
     )

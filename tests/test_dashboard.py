@@ -47,7 +47,7 @@ def test_switches_are_registry_policies_acting_next_week(name):
     legal_before = viz.main.legal
     viz.step()
     assert viz.main.legal is not legal_before  # legal state rebuilt on the next step
-    assert viz.main.capacity_mult[viz.main.world.state_index[a]] > 1.0
+    assert viz.main.enforcement.capacity_mult[viz.main.world.state_index[a]] > 1.0
     assert [w for w, _ in viz.markers] == [6] * len(SWITCHES)
 
 

@@ -25,6 +25,24 @@ SEEDS = (1, 2, 3)
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def arrest(m, idx, t):
+    """Arrest members of model ``m`` (recruitment lags from its own stream)."""
+    M.arrest(m.members, idx, t, m.params, m.streams["recruitment"])
+
+
+def relocate(m, target, pursuer):
+    M.relocate(
+        m.members, m.legal, m.world, m.cases, target, pursuer, m.params, m.streams["relocation"]
+    )
+
+
+def surrenders(m, member, to_state):
+    offence = M.offence_of(m.members, m.world, member)
+    return M.surrenders(m.members, m.legal, m.world, member, to_state, offence)
+
+
 def scenario(overrides=(), policies=(), agreements_=None, edit=None, base="toy_corridor"):
     """A validated variant of a shipped scenario: overrides, extra policies, agreements."""
     sc = load_scenario(base, list(overrides))
@@ -148,14 +166,14 @@ def test_dual_criminality_refusals_in_a_run_and_harmonisation_closes_the_gap():
     requests_to_and = 0
     for seed in SEEDS:
         h = toy_run(seed, "harmonize")
-        assert h.legal.laws[sidx(h, "AND"), h.conspiracy]
+        assert h.legal.laws[sidx(h, "AND"), h.world.leader_offence]
         # refusals remain only where the requesting state itself lacks conspiracy
         for r in rows(h, to="AND", offence="conspiracy", outcome="dual_criminality"):
-            assert not h.legal.laws[sidx(h, r["from"]), h.conspiracy]
+            assert not h.legal.laws[sidx(h, r["from"]), h.world.leader_offence]
         lawful = [
             r
             for r in rows(h, to="AND", offence="conspiracy")
-            if h.legal.laws[sidx(h, r["from"]), h.conspiracy]
+            if h.legal.laws[sidx(h, r["from"]), h.world.leader_offence]
         ]
         assert not [r for r in lawful if r["outcome"] == "dual_criminality"]
         # the requests still happen; they are now answered, fail or expire on their merits
@@ -167,24 +185,24 @@ def test_dual_criminality_on_a_hand_made_case():
     sc = load_scenario("toy_corridor")
     m = model(sc)
     red = org_index(m, "red")
-    leader = m.leader_of[red]
+    leader = m.members.leader_of[red]
     AND, MKT = sidx(m, "AND"), sidx(m, "MKT")
     assert m.members.state[leader] == AND
-    kw = dict(org=red, state=MKT, target=leader, requested=AND, offence=m.conspiracy, t=0)
+    kw = dict(org=red, state=MKT, target=leader, requested=AND, offence=m.world.leader_offence, t=0)
 
     # letters rogatory about conspiracy to Andea: refused, case closed, counted
     add_case(m, channel=justice.LETTERS, **kw)
-    justice.advance_cases(m, 0)
+    justice.advance_cases(m.justice, m.enforcement.integrity, 0)
     r = m.request_table()
     assert r["outcome"].tolist() == [justice.DUAL]
     assert len(m.cases) == 0
-    assert m._counts["requests_failed_dual_criminality"] == 1
+    assert m.recorder.counts["requests_failed_dual_criminality"] == 1
 
     # an MLAT is refused too; an informal channel (shared database) is not
     m = model(sc)
     add_case(m, channel=justice.MLAT, **kw)
     add_case(m, channel=justice.DATABASE, **kw)
-    justice.advance_cases(m, 0)
+    justice.advance_cases(m.justice, m.enforcement.integrity, 0)
     r = m.request_table()
     assert r["outcome"][r["channel"] == justice.MLAT].tolist() == [justice.DUAL]
     assert r["outcome"][r["channel"] == justice.DATABASE].tolist() == [justice.OK]
@@ -193,9 +211,9 @@ def test_dual_criminality_on_a_hand_made_case():
     sc_h = scenario(policies=[{"type": "harmonize", "states": ["AND"], "offences": ["conspiracy"]}])
     m = model(sc_h)
     add_case(m, channel=justice.LETTERS, **kw)
-    justice.advance_cases(m, 0)
+    justice.advance_cases(m.justice, m.enforcement.integrity, 0)
     assert m.request_table()["outcome"].tolist() == [justice.OK]
-    assert m._counts.get("requests_failed_dual_criminality", 0) == 0
+    assert m.recorder.counts.get("requests_failed_dual_criminality", 0) == 0
 
 
 # --------------------------------------------------------------- 2. shared database
@@ -243,8 +261,8 @@ def test_database_channel_planned_for_partners_only():
     red = org_index(m, "red")
     MKT, NOR, AND = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "AND")
     b_nor, b_and = brokers(m, red, NOR)[0], brokers(m, red, AND)[0]
-    off = m.org_offence[[red, red]]
-    plan = justice.plan_requests(m, np.array([MKT, MKT]), np.array([b_nor, b_and]), off, 7)
+    off = m.world.org_offence[[red, red]]
+    plan = justice.plan_requests(m.justice, np.array([MKT, MKT]), np.array([b_nor, b_and]), off, 7)
     assert plan["channel"].tolist() == [justice.DATABASE, justice.LETTERS]
     assert plan["due"][0] == 7 + 5
     assert plan["success"][0] == pytest.approx(m.params["db_coverage"] * m.trust[MKT, NOR])
@@ -281,19 +299,19 @@ def haven_setup(extra_overrides=(), agreements_=None):
     sc = scenario(["relocation_probability=1.0", *extra_overrides], agreements_=agreements_)
     m = model(sc)
     red = org_index(m, "red")
-    return m, red, m.leader_of[red]
+    return m, red, m.members.leader_of[red]
 
 
 def test_leader_relocates_to_a_safe_haven():
     m, red, leader = haven_setup()
     AND, NOR, MKT = sidx(m, "AND"), sidx(m, "NOR"), sidx(m, "MKT")
-    acc = M.access(m)[red]
+    acc = M.access(m.members, m.world.n_states)[red]
     assert acc[AND] and acc[NOR] and acc[MKT]  # brokers in Andea, Nordia and Marketia
     # put the leader in Nordia: Nordia has an extradition treaty with Marketia,
     # criminalises conspiracy and extradites -> Marketia could obtain him
     m.members.state[leader] = NOR
     pursuer = np.array([MKT])
-    assert M.surrenders(m, leader, pursuer).all()
+    assert surrenders(m, leader, pursuer).all()
     # with a case from Marketia open he is not (yet) a safe-haven leader
     add_case(
         m,
@@ -302,36 +320,36 @@ def test_leader_relocates_to_a_safe_haven():
         target=leader,
         requested=NOR,
         channel=justice.LETTERS,
-        offence=m.conspiracy,
+        offence=m.world.leader_offence,
         t=0,
         due=50,
     )
-    assert M.safe_haven_leaders(m) == 0
+    assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 0
 
-    M.relocate(m, np.array([leader]), pursuer)
+    relocate(m, np.array([leader]), pursuer)
     # Andea has no treaty with Marketia (and lacks conspiracy): the only haven
     assert m.members.state[leader] == AND
-    assert not M.surrenders(m, leader, pursuer).any()
-    assert M.safe_haven_leaders(m) == 1
+    assert not surrenders(m, leader, pursuer).any()
+    assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 1
     # with no case open nobody pursues him: he is no longer counted
     m.cases.keep(np.zeros(len(m.cases), dtype=bool))
-    assert M.safe_haven_leaders(m) == 0
+    assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 0
 
 
 def test_leader_stays_without_relocation_or_without_a_haven():
     m, red, leader = haven_setup(["relocation_probability=0.0"])
     NOR, MKT = sidx(m, "NOR"), sidx(m, "MKT")
     m.members.state[leader] = NOR
-    M.relocate(m, np.array([leader]), np.array([MKT]))
+    relocate(m, np.array([leader]), np.array([MKT]))
     assert m.members.state[leader] == NOR  # never moves
 
     m, red, leader = haven_setup()
     NOR, MKT, AND = sidx(m, "NOR"), sidx(m, "MKT"), sidx(m, "AND")
     m.members.state[leader] = NOR
-    M.arrest(m, brokers(m, red, AND), 0)  # Andea's brokers gone: no haven left
-    M.relocate(m, np.array([leader]), np.array([MKT]))
+    arrest(m, brokers(m, red, AND), 0)  # Andea's brokers gone: no haven left
+    relocate(m, np.array([leader]), np.array([MKT]))
     assert m.members.state[leader] == NOR
-    assert M.surrenders(m, leader, np.array([MKT])).all()
+    assert surrenders(m, leader, np.array([MKT])).all()
 
 
 @pytest.mark.parametrize("national, haven", [("EAS", True), ("AND", False)])
@@ -346,18 +364,18 @@ def test_nationals_rule_makes_a_haven(national, haven):
         ],
     )
     AND, NOR, MKT, EAS = (sidx(m, s) for s in ("AND", "NOR", "MKT", "EAS"))
-    M.add_broker(m, m.members, red, EAS)
-    M.arrest(m, brokers(m, red, AND), 0)
+    M.add_broker(m.members, red, EAS, m.params)
+    arrest(m, brokers(m, red, AND), 0)
     m.members.state[leader] = NOR
     m.members.nationality[leader] = sidx(m, national)
-    M.relocate(m, np.array([leader]), np.array([MKT]))
+    relocate(m, np.array([leader]), np.array([MKT]))
     if haven:
         assert m.members.state[leader] == EAS
-        assert not M.surrenders(m, leader, np.array([MKT])).any()
+        assert not surrenders(m, leader, np.array([MKT])).any()
     else:
         assert m.members.state[leader] == NOR
         m.members.state[leader] = EAS  # Eastland would surrender a foreigner
-        assert M.surrenders(m, leader, np.array([MKT])).all()
+        assert surrenders(m, leader, np.array([MKT])).all()
 
 
 # -------------------------------------------------- 5. recruitment and succession
@@ -375,7 +393,7 @@ def test_vacancies_refill_on_schedule():
     couriers = np.flatnonzero(np.isin(mem.boss, b))
     idx = np.concatenate([b, couriers])
     assert len(b) == 2 and len(couriers) == 6
-    M.arrest(m, idx, t)
+    arrest(m, idx, t)
     assert (mem.status[idx] == M.VACANT).all()
     assert (mem.refill_at[idx] > t).all()
     assert (mem.status[mem.org == blue].sum()) == len(idx)  # nobody else
@@ -397,11 +415,11 @@ def test_arrested_leader_is_succeeded_by_a_broker():
         m.step()
     red, AND = org_index(m, "red"), sidx(m, "AND")
     mem = m.members
-    leader = m.leader_of[red]
+    leader = m.members.leader_of[red]
     t = m.tick
     # with red's brokers at home gone, the heir lives abroad (and is a national there)
-    M.arrest(m, brokers(m, red, AND), t)
-    M.arrest(m, np.array([leader]), t)
+    arrest(m, brokers(m, red, AND), t)
+    arrest(m, np.array([leader]), t)
     assert mem.status[leader] == M.VACANT and mem.refill_at[leader] > t
     heir = brokers(m, red)[0]  # the first active broker is promoted
     heir_state, heir_nat = mem.state[heir], mem.nationality[heir]
@@ -419,7 +437,7 @@ def test_arrested_leader_is_succeeded_by_a_broker():
     promoted = m.tick - 1
     assert mem.state[leader] == heir_state and mem.nationality[leader] == heir_nat
     assert mem.status[heir] == M.VACANT and mem.refill_at[heir] > promoted
-    assert m.org_alive[red]
+    assert m.members.alive[red]
     m.step()  # the new leader organises shipments again
     assert (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
     assert m.conserved
@@ -432,9 +450,9 @@ def test_organisation_without_leader_or_brokers_is_dismantled():
     red, blue = org_index(m, "red"), org_index(m, "blue")
     mem = m.members
     core = np.flatnonzero((mem.org == red) & (mem.role != M.COURIER))
-    M.arrest(m, core, m.tick)
-    M.update_alive(m)
-    assert not m.org_alive[red] and m.org_alive[blue]
+    arrest(m, core, m.tick)
+    M.update_alive(m.members)
+    assert not m.members.alive[red] and m.members.alive[blue]
     start = m.tick
     for _ in range(30):
         m.step()
@@ -455,13 +473,13 @@ def test_no_route_through_a_state_without_brokers():
     red, blue = org_index(m, "red"), org_index(m, "blue")
     NOR = sidx(m, "NOR")
     assert NOR in new_shipment_states(m, red, m.tick - 1)  # red crosses Nordia ...
-    M.arrest(m, brokers(m, red, NOR), m.tick)
-    assert not M.access(m)[red, NOR]
+    arrest(m, brokers(m, red, NOR), m.tick)
+    assert not M.access(m.members, m.world.n_states)[red, NOR]
     waited = resumed = blue_nor = False
     while m.tick < m.ticks:
         m.step()
         t = m.tick - 1
-        assert not M.access(m)[red, NOR]  # the vacancy lasts
+        assert not M.access(m.members, m.world.n_states)[red, NOR]  # the vacancy lasts
         assert NOR not in new_shipment_states(m, red, t)  # ... and never again
         blue_nor |= NOR in new_shipment_states(m, blue, t)
         if m.orgs[red].stock and sum(m.orgs[red].stock.values()) > 0:
@@ -573,13 +591,13 @@ def test_liaison_officers_raise_the_trust_floor():
     )
     m = model(sc, ticks=40)
     a, b = sidx(m, "MKT"), sidx(m, "NOR")
-    t0 = m.trust0[a, b]
+    t0 = m.cooperation.trust0[a, b]
     for _ in range(10):
         m.step()
         assert m.trust[a, b] >= t0 + gain - 1e-12 and m.trust[b, a] == m.trust[a, b]
     others = np.ones_like(m.trust, dtype=bool)
     others[a, b] = others[b, a] = False
-    np.testing.assert_array_equal(m.trust[others], m.trust0[others])
+    np.testing.assert_array_equal(m.trust[others], m.cooperation.trust0[others])
     for _ in range(20):  # officers recalled: trust drifts back down
         m.step()
     assert t0 < m.trust[a, b] < t0 + gain
@@ -615,18 +633,20 @@ def test_extradition_treaty_makes_a_member_extraditable():
     m = model(sc, ticks=6)
     red, WES, NOR = org_index(m, "red"), sidx(m, "WES"), sidx(m, "NOR")
     b = brokers(m, red, NOR)[:1]
-    off = m.org_offence[red]
-    assert not justice.extraditable(m, b, WES, off).any()
-    assert not M.surrenders(m, int(b[0]), np.array([WES])).any()
+    off = m.world.org_offence[red]
+    assert not M.surrenders(m.members, m.legal, m.world, b, WES, off).any()
+    assert not surrenders(m, int(b[0]), np.array([WES])).any()
     for _ in range(3):
         m.step()
-        assert not justice.extraditable(m, b, WES, off).any()
+        assert not M.surrenders(m.members, m.legal, m.world, b, WES, off).any()
     m.step()  # tick 3: the treaty is in force
-    assert justice.extraditable(m, b, WES, off).all()
-    assert M.surrenders(m, int(b[0]), np.array([WES])).all()
+    assert M.surrenders(m.members, m.legal, m.world, b, WES, off).all()
+    assert surrenders(m, int(b[0]), np.array([WES])).all()
     # red's leader lives in Andea: no treaty with Westland, and no conspiracy law
-    leader = m.leader_of[red]
-    assert not justice.extraditable(m, np.array([leader]), WES, m.conspiracy).any()
+    leader = m.members.leader_of[red]
+    assert not M.surrenders(
+        m.members, m.legal, m.world, np.array([leader]), WES, m.world.leader_offence
+    ).any()
 
 
 def test_add_mlat_gives_mlat_channel():
@@ -634,12 +654,12 @@ def test_add_mlat_gives_mlat_channel():
     m = model(sc)
     red, MKT, NOR = org_index(m, "red"), sidx(m, "MKT"), sidx(m, "NOR")
     b = brokers(m, red, NOR)[:1]
-    plan = justice.plan_requests(m, np.array([MKT]), b, m.org_offence[[red]], 0)
+    plan = justice.plan_requests(m.justice, np.array([MKT]), b, m.world.org_offence[[red]], 0)
     assert plan["channel"].tolist() == [justice.MLAT]
     assert plan["success"][0] == pytest.approx(m.params["mlat_success"] * m.trust[MKT, NOR])
     # the toy without the treaty: letters rogatory
     plain = model(load_scenario("toy_corridor"))
-    plan = justice.plan_requests(plain, np.array([MKT]), b, m.org_offence[[red]], 0)
+    plan = justice.plan_requests(plain.justice, np.array([MKT]), b, m.world.org_offence[[red]], 0)
     assert plan["channel"].tolist() == [justice.LETTERS]
 
     run = toy_run(1, "mlat")
@@ -654,23 +674,25 @@ def test_trust_grows_with_answers_and_decays_to_its_start():
     m = model(load_scenario("toy_corridor"))
     p = m.params
     a, b = sidx(m, "MKT"), sidx(m, "NOR")
-    t0 = m.trust0[a, b]
-    agreements.update_trust(m, np.array([a]), np.array([b]))
+    t0 = m.cooperation.trust0[a, b]
+    agreements.update_trust(m.cooperation, m.params, np.array([a]), np.array([b]))
     assert m.trust[a, b] == m.trust[b, a] == pytest.approx(t0 + (1 - t0) * p["trust_gain"])
     two = m.trust.copy()
-    agreements.update_trust(m, np.array([a, b]), np.array([b, a]))  # two answers at once
+    agreements.update_trust(
+        m.cooperation, m.params, np.array([a, b]), np.array([b, a])
+    )  # two answers at once
     assert m.trust[a, b] > two[a, b]
     excess = m.trust[a, b] - t0
     empty = np.zeros(0, dtype=np.int64)
     prev = m.trust[a, b]
     for _ in range(300):
-        agreements.update_trust(m, empty, empty)
+        agreements.update_trust(m.cooperation, m.params, empty, empty)
         assert t0 < m.trust[a, b] < prev
         prev = m.trust[a, b]
     assert m.trust[a, b] - t0 == pytest.approx(excess * (1 - p["trust_decay"]) ** 300)
     mask = np.ones_like(m.trust, dtype=bool)
     mask[a, b] = mask[b, a] = False
-    np.testing.assert_array_equal(m.trust[mask], m.trust0[mask])
+    np.testing.assert_array_equal(m.trust[mask], m.cooperation.trust0[mask])
 
 
 def test_trust_in_a_run_follows_answered_requests():
@@ -684,15 +706,15 @@ def test_trust_in_a_run_follows_answered_requests():
             if i == j:
                 continue
             if frozenset((si, sj)) in pairs:
-                assert m.trust[i, j] > m.trust0[i, j]
+                assert m.trust[i, j] > m.cooperation.trust0[i, j]
             else:
-                assert m.trust[i, j] == m.trust0[i, j]
+                assert m.trust[i, j] == m.cooperation.trust0[i, j]
 
 
 def test_trust_decays_in_a_run_without_cooperation():
     m = model(scenario(NO_CASES), ticks=60)
     a, b = sidx(m, "MKT"), sidx(m, "NOR")
-    t0 = m.trust0[a, b]
+    t0 = m.cooperation.trust0[a, b]
     m.trust[a, b] = m.trust[b, a] = 0.95
     prev = 0.95
     for _ in range(60):

@@ -138,3 +138,34 @@ def test_process_overview_follows_the_model_docstring(odd):
         return [(n, name.strip().rstrip(".").lower()) for n, name in steps]
 
     assert norm(STEP.findall(sec3.group(0))) == norm(code)
+
+
+PHASE_FN = re.compile(r"^\s*(\d+)\.\s+\*\*[^*]+\*\*\s+\(``([\w.]+)``", re.M)
+
+
+def test_step_calls_one_function_per_phase_in_the_docstring_order():
+    """Each numbered phase names its function; step() calls them in that order, once each."""
+    tree = ast.parse(MODEL.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "TraffickingModel")
+    phases = PHASE_FN.findall(ast.get_docstring(cls) or "")
+    assert [int(n) for n, _ in phases] == list(range(len(phases))) and len(phases) >= 10
+    step = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "step")
+    src = ast.get_source_segment(MODEL.read_text(encoding="utf-8"), step)
+    # every phase call is tagged with its number: `...  # 3`
+    tagged = re.findall(r"^(.*?)#\s*(\d+)\s*$", src, re.M)
+    numbers = [int(n) for _, n in tagged]
+    assert numbers == list(range(len(phases))), "phase calls out of order or missing in step()"
+    for (line, _), (_, fn) in zip(tagged, phases):
+        name = fn.split(".")[-1]
+        if name == "record":  # phase 11 goes through the model's own _record
+            name = "_record"
+        assert f"{name}(" in line, f"step() line {line.strip()!r} does not call {fn}"
+    calls = [
+        n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        for n in ast.walk(step)
+        if isinstance(n, ast.Call)
+    ]
+    for _, fn in phases:
+        name = fn.split(".")[-1]
+        name = "_record" if name == "record" else name
+        assert calls.count(name) == 1, f"step() calls {name} {calls.count(name)} times"

@@ -1,0 +1,134 @@
+"""Shipments in flight and the paths they follow, as arrays (no object per shipment).
+
+Paths live in an append-only :class:`PathTable`, so a shipment keeps its path even
+after its organisation's territory changes. :func:`move` is the movement phase: every
+shipment advances one leg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class PathTable:
+    """Append-only table of paths: padded location and leg index arrays.
+
+    Attributes:
+        nodes: (P, width+1) location indices, -1 padded.
+        legs: (P, width) leg indices, -1 padded.
+        length: (P,) number of legs of each path.
+    """
+
+    def __init__(self, width: int):
+        self.width = max(int(width), 1)
+        self.nodes = np.full((16, self.width + 1), -1, dtype=np.int64)
+        self.legs = np.full((16, self.width), -1, dtype=np.int64)
+        self.length = np.zeros(16, dtype=np.int64)
+        self.n = 0
+        self._ids: dict[tuple[int, ...], int] = {}
+
+    def add(self, nodes: list[int], legs: list[int]) -> int:
+        """The id of a path (given by its nodes and legs), adding it if new."""
+        key = tuple(nodes)
+        pid = self._ids.get(key)
+        if pid is not None:
+            return pid
+        if self.n == len(self.length):
+            self.nodes = np.vstack([self.nodes, np.full_like(self.nodes, -1)])
+            self.legs = np.vstack([self.legs, np.full_like(self.legs, -1)])
+            self.length = np.concatenate([self.length, np.zeros_like(self.length)])
+        pid = self.n
+        self.nodes[pid, : len(nodes)] = nodes
+        self.legs[pid, : len(legs)] = legs
+        self.length[pid] = len(legs)
+        self._ids[key] = pid
+        self.n += 1
+        return pid
+
+
+class Shipments:
+    """Shipments in flight as parallel arrays (no Python object per shipment).
+
+    Attributes:
+        org: owning organisation index.
+        qty: units (integers, so conservation holds exactly).
+        path: path id in the PathTable.
+        pos: legs traversed so far (the shipment is at ``nodes[path, pos]``).
+        depart: tick of departure.
+    """
+
+    FIELDS = ("org", "qty", "path", "pos", "depart")
+
+    def __init__(self):
+        for f in self.FIELDS:
+            setattr(self, f, np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.qty)
+
+    def add(self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int) -> None:
+        """Append new shipments at their sources (pos 0)."""
+        n = len(qty)
+        new = {
+            "org": org,
+            "qty": qty,
+            "path": path,
+            "pos": np.zeros(n, np.int64),
+            "depart": np.full(n, tick, np.int64),
+        }
+        for f in self.FIELDS:
+            setattr(self, f, np.concatenate([getattr(self, f), new[f].astype(np.int64)]))
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop every shipment where ``mask`` is False."""
+        for f in self.FIELDS:
+            setattr(self, f, getattr(self, f)[mask])
+
+
+def split_quantity(total: int, size: float) -> np.ndarray:
+    """Split ``total`` integer units into near-equal integer shipments of about ``size``."""
+    if total <= 0:
+        return np.zeros(0, dtype=np.int64)
+    n = max(1, int(np.ceil(total / max(size, 1.0))))
+    base, rem = divmod(total, n)
+    return base + (np.arange(n) < rem).astype(np.int64)
+
+
+@dataclass
+class Movement:
+    """Where every shipment in flight went this week (phase 4), one entry each.
+
+    Attributes:
+        leg: the leg just travelled; ``loc``: the location arrived at.
+        at_end: arrived at the last location of its path (its market).
+        unit_value: value per unit there: the price rises along the path from the
+            source's price to the market's, in proportion to legs travelled.
+    """
+
+    leg: np.ndarray
+    loc: np.ndarray
+    at_end: np.ndarray
+    unit_value: np.ndarray
+
+
+def move(ship: Shipments, paths: PathTable, price: np.ndarray) -> Movement:
+    """Phase 4: every shipment in flight, new ones included, advances one leg."""
+    ship.pos += 1
+    # flat indices: one gather each instead of numpy's slower 2-D fancy indexing
+    row = ship.path * paths.legs.shape[1] + ship.pos
+    leg = paths.legs.ravel()[row - 1]
+    loc = paths.nodes.ravel()[row + ship.path]
+    # per-path lookups (a few hundred paths), then one gather per shipment
+    n_path = paths.n
+    path_len = paths.length[:n_path]
+    path_nodes = paths.nodes[:n_path]
+    path_src = price[path_nodes[:, 0]]
+    path_mkt = price[path_nodes[np.arange(n_path), path_len]]
+    length = path_len[ship.path]
+    src_price = path_src[ship.path]
+    mkt_price = path_mkt[ship.path]
+    frac = ship.pos / length
+    unit_value = src_price + (mkt_price - src_price) * frac
+    return Movement(leg, loc, ship.pos == length, unit_value)
