@@ -144,7 +144,7 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     c.print(
         f"{sc.ticks} weeks, burn-in {sc.burn_in}; {len(d['states'])} states, "
         f"{len(d.get('locations', []))} locations, {len(d.get('legs', []))} legs, "
-        f"{len(d['organizations'])} organisations"
+        f"{len(d['organisations'])} organisations"
     )
     t = Table(title="States", title_justify="left")
     for col in (
@@ -177,7 +177,7 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     t = Table(title="Organisations", title_justify="left")
     for col in ("id", "commodity", "sources", "markets"):
         t.add_column(col)
-    for o in d["organizations"]:
+    for o in d["organisations"]:
         t.add_row(
             o["id"], o.get("commodity", "cocaine"), ", ".join(o["sources"]), ", ".join(o["markets"])
         )

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from sim import params as P
 from sim import scenario as S
+from sim.policies import from_dict
 from sim.scenario import ScenarioError, apply_overrides, load_scenario, validate
 
 ROOT = S.SCENARIO_DIR.parent
@@ -117,7 +118,7 @@ def test_toy_loads_by_name():
     assert sc.data == TOY_DATA
     assert (sc.ticks, sc.burn_in) == (TOY_DATA.get("ticks", 260), TOY_DATA.get("burn_in", 52))
     assert {"MID", "NOR"} <= {s["id"] for s in sc.data["states"]}  # the ids these tests use
-    assert {"red", "blue"} <= {o["id"] for o in sc.data["organizations"]}
+    assert {"red", "blue"} <= {o["id"] for o in sc.data["organisations"]}
     file_params = TOY_DATA.get("params", {})
     assert file_params, "the toy should set some [params]"
     for k, v in P.defaults().items():
@@ -239,6 +240,95 @@ def test_extends_over_a_base_with_non_list_policies(tmp_path):
         assert "policies" in str(e)
 
 
+def test_importing_the_scenario_module_stays_light():
+    code = (
+        "import sys, sim.scenario; "
+        "print(' '.join(m for m in ('pandas', 'matplotlib', 'typer', 'rich', 'dask') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"importing sim.scenario imports {out.stdout.strip()}"
+
+
+# ------------------------------------------------------------------- spelling
+# The canonical spelling is British ([[organisations]], remove_members `organisation`);
+# files in the American spelling still load, and are renamed when read.
+REMOVE = {"type": "remove_members", "strategy": "role", "role": "broker", "share": 0.5, "start": 3}
+
+
+def _american(data: dict) -> dict:
+    """``data`` with ``[[organizations]]`` in place of ``[[organisations]]`` (same key order)."""
+    return {("organizations" if k == "organisations" else k): v for k, v in data.items()}
+
+
+def test_the_american_spelling_still_loads(tmp_path):
+    data = _american(toy())
+    data["policies"] = [{**REMOVE, "organization": "red"}]
+    sc = load_scenario(write(tmp_path / "us.toml", data))
+    british = toy()
+    british["policies"] = [{**REMOVE, "organisation": "red"}]
+    assert sc.data == british
+    assert list(sc.data) == list(british)  # renamed in place: the order of keys is kept
+    assert from_dict(sc.data["policies"][0]).organisation == "red"
+
+
+def test_shipped_files_use_the_british_spelling():
+    for f in sorted(S.SCENARIO_DIR.glob("*.toml")):
+        text = f.read_text(encoding="utf-8")
+        assert "organization" not in text, f"{f.name}: say organisation(s)"
+
+
+@pytest.mark.parametrize("parent_us", [False, True], ids=["british-parent", "american-parent"])
+def test_extends_merges_across_spellings(tmp_path, parent_us):
+    parent = _american(toy()) if parent_us else toy()
+    write(tmp_path / "parent.toml", parent)
+    key = "organisations" if parent_us else "organizations"  # the child spells it the other way
+    child = {"extends": "parent.toml", "name": "c", key: [{"id": "red", "loss_tolerance": 0.05}]}
+    sc = load_scenario(write(tmp_path / "c.toml", child))
+    assert "organizations" not in sc.data
+    ids = [o["id"] for o in TOY_DATA["organisations"]]
+    assert [o["id"] for o in sc.data["organisations"]] == ids
+    red = _get(sc.data, "organisations", ("id", "red"))
+    assert red == {**_get(TOY_DATA, "organisations", ("id", "red")), "loss_tolerance": 0.05}
+
+
+@pytest.mark.parametrize("where", ["top", "policy", "candidate"])
+def test_both_spellings_in_one_file_is_a_one_line_error(tmp_path, where):
+    data = toy()
+    if where == "top":
+        data["organizations"] = copy.deepcopy(data["organisations"])
+        key = "organizations"
+    else:
+        table = "policies" if where == "policy" else "candidates"
+        extra = {} if where == "policy" else {"label": "cut"}
+        data[table] = [{**REMOVE, **extra, "organisation": "red", "organization": "red"}]
+        key = f"{table}[0].organization"
+    f = write(tmp_path / "both.toml", data)
+    with pytest.raises(ScenarioError) as ei:
+        load_scenario(f)
+    msg = str(ei.value)
+    assert one_line(msg), msg
+    assert ei.value.key == key and ei.value.file == str(f)
+    assert "organisation" in msg and "keep one" in msg
+
+
+def test_validate_renames_the_american_spelling_in_place():
+    data = _american(toy())
+    data["policies"] = [{**REMOVE, "organization": "blue"}]
+    validate(data, "x.toml")
+    assert "organizations" not in data and data["organisations"] == TOY_DATA["organisations"]
+    assert data["policies"] == [{**REMOVE, "organisation": "blue"}]
+
+
+@pytest.mark.parametrize("spelling", ["organisation", "organization"])
+def test_remove_members_names_a_known_organisation(spelling):
+    data = toy()
+    data["policies"] = [{**REMOVE, spelling: "green"}]
+    with pytest.raises(ScenarioError, match="unknown organisation 'green'") as ei:
+        validate(data, "x.toml")
+    assert ei.value.key == "policies[0].organisation"
+
+
 # ---------------------------------------------------------------------- 2. overrides
 def _get(data: dict, *path):
     for p in path:
@@ -254,9 +344,14 @@ GOOD_OVERRIDES = [
     ("params.k_paths=3", ("params", "k_paths"), 3),
     ("states.MID.capacity=60", ("states", ("id", "MID"), "capacity"), 60),
     (
-        "organizations.red.loss_tolerance=0.05",
-        ("organizations", ("id", "red"), "loss_tolerance"),
+        "organisations.red.loss_tolerance=0.05",
+        ("organisations", ("id", "red"), "loss_tolerance"),
         0.05,
+    ),
+    (  # the American spelling is accepted in --set paths too
+        "organizations.red.loss_tolerance=0.06",
+        ("organisations", ("id", "red"), "loss_tolerance"),
+        0.06,
     ),
     ("burn_in = 10", ("burn_in",), 10),
     ("description=a bare string", ("description",), "a bare string"),
@@ -281,7 +376,7 @@ def test_set_overrides_together():
         "exploration=0.3",
         "params.k_paths=3",
         "states.MID.capacity=60",
-        "organizations.red.loss_tolerance=0.05",
+        "organisations.red.loss_tolerance=0.05",
         "ticks=30",
         "burn_in=5",
     ]
@@ -291,8 +386,8 @@ def test_set_overrides_together():
     assert sc.params["shipment_size"] == 100  # the file's other params survive
     assert state(sc.data, "MID")["capacity"] == 60
     assert state(sc.data, "WES")["capacity"] == state(TOY_DATA, "WES")["capacity"]
-    assert _get(sc.data, "organizations", ("id", "red"), "loss_tolerance") == 0.05
-    assert "loss_tolerance" not in _get(sc.data, "organizations", ("id", "blue"))
+    assert _get(sc.data, "organisations", ("id", "red"), "loss_tolerance") == 0.05
+    assert "loss_tolerance" not in _get(sc.data, "organisations", ("id", "blue"))
     assert (sc.ticks, sc.burn_in) == (30, 5)
     assert sc.overrides == sets
 
@@ -323,7 +418,7 @@ BAD_OVERRIDES = [
     ("params.nosuch=1", "params.nosuch"),
     ("states.MID.capacity=-1", "states.MID.capacity"),
     ("states.MID.capacty=1", "states.MID.capacty"),
-    ("organizations.green.loss_tolerance=0.1", "organizations.green.loss_tolerance"),
+    ("organisations.green.loss_tolerance=0.1", "organisations.green.loss_tolerance"),
     ("k_paths=0", "params.k_paths"),
     ("k_paths=2.5", "params.k_paths"),
     ("ticks=-5", "ticks"),
@@ -350,8 +445,8 @@ def _set(path, value):
     return mutate
 
 
-ORG0 = TOY_DATA["organizations"][0]["id"]
-MARKET = TOY_DATA["organizations"][0]["markets"][0]
+ORG0 = TOY_DATA["organisations"][0]["id"]
+MARKET = TOY_DATA["organisations"][0]["markets"][0]
 LOC1 = TOY_DATA["locations"][1]["id"]
 
 
@@ -425,11 +520,11 @@ MALFORMED = [
     ),
     ("unknown_param", _set(("params", "explorashun"), 0.1), "params.explorashun", ["unknown"]),
     ("k_paths_zero", _set(("params", "k_paths"), 0), "params.k_paths", []),
-    ("market_unreachable", _drop_legs_into_market, f"organizations.{ORG0}.markets", [MARKET]),
+    ("market_unreachable", _drop_legs_into_market, f"organisations.{ORG0}.markets", [MARKET]),
     (
         "org_unknown_source",
-        _set(("organizations", 0, "sources"), ["nowhere"]),
-        f"organizations.{ORG0}.sources",
+        _set(("organisations", 0, "sources"), ["nowhere"]),
+        f"organisations.{ORG0}.sources",
         ["nowhere"],
     ),  # fmt: skip
     ("duplicate_state", _dup_state, "states.MID", ["duplicate"]),
@@ -732,7 +827,8 @@ def test_validate_raises_only_scenario_error_on_mutated_toy(muts):
 
 _OVERRIDE_KEYS = [
     *P.PARAMS, *S.SCHEMA_TOP, "params.k_paths", "params.nope", "states.MID.capacity",
-    "states.XXX.capacity", "states.MID.detection", "organizations.red.loss_tolerance",
+    "states.XXX.capacity", "states.MID.detection", "organisations.red.loss_tolerance",
+    "organizations.red.loss_tolerance",
     f"locations.{LOC1}.kind", "states.MID", "a.b.c.d", "legs.0.cost", "", " ",
 ]  # fmt: skip
 _OVERRIDE_VALUES = [

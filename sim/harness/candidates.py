@@ -216,7 +216,7 @@ def _generated(sc: Scenario, levers: list[str], start: int) -> list[tuple[str, s
             out.append((f"database:{REGIONAL_DB}", "database", pol))
     if "harmonize" in levers:
         offences = {"conspiracy"} | {
-            o.get("offence", _default_offence(o)) for o in d["organizations"]
+            o.get("offence", _default_offence(o)) for o in d["organisations"]
         }
         for s in d["states"]:
             if "laws" not in s:  # no laws given: the state criminalises everything

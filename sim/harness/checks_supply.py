@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.harness.checks_base import TOY, CheckResult, Setting, _positive, _verdict, ci_row, variant
 from sim.harness.stats import mean_ci, paired_diff
-from sim.scenario import list_scenarios, load_scenario
+from sim.scenario import list_scenarios, load_scenario, normalise_spelling
 from sim.world import COMMODITY_OFFENCES
 
 #: VALIDATION.md V6: NarcoLogic calibration target 0.25-0.34; SOUTHCOM 2014 (about a
@@ -41,10 +41,10 @@ def drug_corridors() -> list[str]:
         if name.startswith("toy"):
             continue
         with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+            raw = normalise_spelling(tomllib.load(fh), path)
         if "extends" in raw:  # a variant of a region: its status quo is the parent's
             continue
-        commodities = {o.get("commodity", "cocaine") for o in raw.get("organizations", [])}
+        commodities = {o.get("commodity", "cocaine") for o in raw.get("organisations", [])}
         if commodities and not commodities & set(COMMODITY_OFFENCES):
             out.append(name)
     return out

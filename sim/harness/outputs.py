@@ -98,7 +98,7 @@ def quantity_unit(scenarios) -> str:
     from sim.world import COMMODITY_UNITS
 
     comms = {
-        o.get("commodity", "cocaine") for sc in scenarios for o in sc.data.get("organizations", [])
+        o.get("commodity", "cocaine") for sc in scenarios for o in sc.data.get("organisations", [])
     }
     if len(comms) == 1:
         return COMMODITY_UNITS.get(next(iter(comms)), "kg")

@@ -16,12 +16,19 @@ import numpy as np
 
 from sim import params as P
 from sim.harness.executors import HarnessError
-from sim.scenario import SCHEMA_LOCATION, SCHEMA_ORG, SCHEMA_STATE, Scenario, ScenarioError
+from sim.scenario import (
+    SCHEMA_LOCATION,
+    SCHEMA_ORG,
+    SCHEMA_STATE,
+    Scenario,
+    ScenarioError,
+    canonical_key,
+)
 
 METHODS = ("sobol", "morris", "fast")
 DEFAULT_N = {"sobol": 64, "morris": 16, "fast": 128}
 _NUMERIC = ("int", "float", "nonneg", "pos", "prob")
-_TABLES = {"states": SCHEMA_STATE, "locations": SCHEMA_LOCATION, "organizations": SCHEMA_ORG}
+_TABLES = {"states": SCHEMA_STATE, "locations": SCHEMA_LOCATION, "organisations": SCHEMA_ORG}
 
 
 # ------------------------------------------------------------------------ parameters
@@ -45,7 +52,7 @@ def parse_param(text: str) -> tuple[str, float, float]:
 
 def param_kind(sc: Scenario, name: str, where: str) -> str:
     """The value kind of a parameter name or dotted path; HarnessError if not numeric."""
-    parts = name.split(".")
+    parts = canonical_key(name).split(".")
     if name in P.PARAMS or (parts[0] == "params" and len(parts) == 2 and parts[1] in P.PARAMS):
         kind = P.PARAMS[parts[-1]].kind
     elif len(parts) == 3 and parts[0] in _TABLES:
