@@ -1,6 +1,7 @@
 """The built wheel is self-contained: installed, it finds its scenarios, experiments and recipes.
 
-How the wheel is checked (once per module, ~15 s):
+How the wheel is checked (once per module, 5-15 s; pip needs PyPI, or its cache, for the
+build backend):
 
 1. ``python -m pip wheel --no-deps`` builds it from the checkout (pip fetches the build
    backend, hatchling, into an isolated build environment).
@@ -140,7 +141,10 @@ def test_editable_install_uses_the_checkout(tmp_path):
 
 @pytest.mark.slow
 def test_installed_console_script_runs_from_an_empty_directory(installed):
-    """The four commands of a first session, from an empty directory (~1-2 minutes)."""
+    """The four commands of a first session, from an empty directory.
+
+    25-50 s on the 2-core machine, plus ~10 s to build and install the wheel: slow.
+    """
     xborder, cwd = installed["venv"] / "bin" / "xborder", installed["cwd"]
     assert xborder.exists()
     out = _ok(_run([xborder, "scenarios"], cwd))
