@@ -1,6 +1,6 @@
 """Figure of experiments/central_america_portfolio.toml, drawn from its tables only.
 
-Tables (``sim.harness.recommend_experiment.tables``): ``settings`` (scenario, objective,
+Tables (``sim.experiments.recommend.tables``): ``settings`` (scenario, objective,
 budget, replicates, unit), ``ranking`` (the finalists on fresh seeds), ``frontier`` (the
 same portfolios with cost, benefit, 95% interval and whether they are efficient),
 ``candidates`` and ``search``.
@@ -16,9 +16,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.harness.recommend_experiment import doc_from_tables
-from sim.harness.recommend_plots import plot_frontier
-from sim.plotting import save_figure
+from sim.experiments.recommend import doc_from_tables
+from sim.plotting import plot_frontier, save_figure
 
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:

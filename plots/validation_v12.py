@@ -18,8 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.plotting import meta_value, plot_lines, save_figure
-from sim.plotting_style import PALETTE, metric_label
+from sim.plotting import PALETTE, meta_value, metric_label, plot_lines, save_figure
 
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:

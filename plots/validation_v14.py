@@ -17,8 +17,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.plotting import meta_value, plot_estimates, save_figure
-from sim.plotting_style import metric_label, metric_title
+from sim.plotting import meta_value, metric_label, metric_title, plot_estimates, save_figure
 
 TITLES = {"cheapest_route_share": "share of production on the cheapest route"}
 LABELS = {"cheapest_route_share": "cheapest route share (share)"}

@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.plotting import meta_value, plot_sweep, save_figure
-from sim.plotting_style import metric_label, metric_title
+from sim.plotting import meta_value, metric_label, metric_title, plot_sweep, save_figure
 
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:

@@ -4,7 +4,7 @@ Tables (``CheckResult.tables`` of check V6):
 
 - ``rates``: scenario, mean, ci_low, ci_high, band_low, band_high — per shipped drug
   corridor scenario, the interdiction rate (seized / (seized + delivered)) with its
-  95% interval across replicates, and the expected band (VALIDATION.md: 0.15-0.35).
+  95% interval across replicates, and the expected band (docs/VALIDATION.md: 0.15-0.35).
 
 Figure: ``v6_rates``, one estimate per scenario over the shaded expected band.
 """
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.plotting import plot_estimates, save_figure
-from sim.plotting_style import metric_label
+from sim.plotting import metric_label, plot_estimates, save_figure
 
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:

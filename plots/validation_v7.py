@@ -8,7 +8,7 @@ Tables (``CheckResult.tables`` of check V7):
   seizures with yearly production after the burn-in year;
 - ``meta`` (optional): key, value — ``unit`` (default kg), ``burn_in`` (weeks, default
   52), ``min_r`` (the expected minimum correlation, default 0.7, UNODC WDR 2022
-  reports r ~ 0.88 and VALIDATION.md asks for r > 0.7).
+  reports r ~ 0.88 and docs/VALIDATION.md asks for r > 0.7).
 
 Figure: ``v7_supply``: per scenario, yearly production, seizures and deliveries as an
 index (first year after burn-in = 1), and the per-replicate correlations.

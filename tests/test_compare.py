@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.harness import compare
 from sim.metrics import REGISTRY
+from sim.plotting import write_compare_figures
 from sim.rng import run_seeds
 
 runner = CliRunner()
@@ -85,7 +86,8 @@ def test_pairs_share_seeds_and_set_applies_to_both(tmp_path):
     for data in man["settings"]["scenarios"].values():
         wes = next(s for s in data["states"] if s["id"] == "WES")
         assert wes["capacity"] == 0
-    # outputs: the JSON document, the paired table and the forest plot
+    # outputs: the JSON document, the paired table and the forest plot (drawn by sim.plotting)
+    write_compare_figures(cmp)
     doc = json.loads((tmp_path / "c" / "compare.json").read_text())
     assert doc == json.loads(json.dumps(cmp.to_dict()))
     table = pd.read_csv(tmp_path / "c" / "summary.csv")

@@ -12,9 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.harness import experiments as E
-from sim.harness.experiment_tables import compare_table, draw_figures, read_tables, write_table
-from sim.harness.experiments import list_experiments, load_experiment, verify_experiment
+from sim.experiments import list_experiments, load_experiment, verify_experiment
+from sim.experiments import registry as E
+from sim.experiments.tables import (
+    compare_folders,
+    compare_table,
+    draw_figures,
+    read_tables,
+    write_table,
+)
 
 NAMES = [e.name for e in list_experiments()]
 VALIDATION_ROWS = ("V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "C1", "C2")
@@ -144,7 +150,7 @@ def test_cli_run_quick_writes_tables_figures_and_manifest(tmp_path):
     assert {out / f for f in m["figures"]} >= set(pngs)
     # the run reproduces the committed quick tables
     expected = load_experiment("validation_c2", quick=True).expected_dir
-    _, diffs = E.compare_folders(expected, out / "tables")
+    _, diffs = compare_folders(expected, out / "tables")
     assert not diffs, [d.line() for d in diffs]
     # redraw from the tables without re-running
     for p in pngs:

@@ -19,6 +19,7 @@ from matplotlib.patches import FancyArrowPatch  # noqa: E402
 from sim.metrics import MAIN, REGISTRY  # noqa: E402
 from sim.plotting import (  # noqa: E402
     corridor_tables,
+    has_coordinates,
     meta_value,
     plot_convergence,
     plot_corridor_map,
@@ -32,8 +33,8 @@ from sim.plotting import (  # noqa: E402
     plot_strip,
     plot_sweep,
     save_figure,
+    write_run_figures,
 )
-from sim.plotting_map import has_coordinates  # noqa: E402
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
 RNG = np.random.default_rng(7)  # synthetic tables only
@@ -283,9 +284,12 @@ def test_corridor_map_from_a_short_real_run():
 
 
 def test_run_outputs_include_map_and_displacement(tmp_path):
-    from sim.harness.study import run_study
+    from sim.harness.study import replay_first, run_study
+    from sim.scenario import load_scenario
 
-    run_study("toy_corridor", replicates=1, seed=2, ticks=60, workers=1, out=tmp_path / "o")
+    sc = load_scenario("toy_corridor")
+    study = run_study(sc, replicates=1, seed=2, ticks=60, workers=1, out=tmp_path / "o")
+    write_run_figures(study, sc, replay_first(study, sc, 60))
     figs = tmp_path / "o" / "figures"
     for name in ("main_series", "corridor_map", "displacement"):
         assert (figs / f"{name}.png").stat().st_size > 10_000, name

@@ -8,8 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.harness.prim import prim
-from sim.harness.prim_discover import discover
+from sim.plotting import write_discover_figure
+from sim.recommend import discover
+from sim.recommend.prim import prim
 
 runner = CliRunner()
 
@@ -104,6 +105,8 @@ def test_discover_on_a_sensitivity_style_study(tmp_path):
     assert box["limits"]["b"]["high"] == pytest.approx(0.3, abs=0.05)
     assert box["limits"]["a"]["high"] is None and box["limits"]["b"]["low"] is None
     assert box["density"] > 0.9
+    assert doc["figure"] == str(study / "figures" / "prim_delivered.png")
+    write_discover_figure(doc)
     assert (study / "figures" / "prim_delivered.png").stat().st_size > 0
     r = runner.invoke(app, ["discover", str(study), "--metric", "delivered", "--threshold", "1500"])
     assert r.exit_code == 0, r.output

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.harness.candidates import enumerate_candidates, horizon_cost
 from sim.harness.executors import HarnessError, open_executor
-from sim.harness.recommend import parse_budget, recommend
-from sim.harness.recommend_eval import Evaluations, parse_key
-from sim.harness.recommend_search import Space, greedy_halving, lazy_greedy
 from sim.harness.runner import RunResult
+from sim.recommend import parse_budget, recommend
+from sim.recommend.candidates import enumerate_candidates, horizon_cost
+from sim.recommend.evaluation import Evaluations, parse_key
+from sim.recommend.search import Space, greedy_halving, lazy_greedy
 from sim.rng import run_seeds
 from sim.scenario import Scenario, load_scenario
 
@@ -215,7 +215,7 @@ def test_cli_table_and_bad_input(tmp_path):
         (["--budget", "-5"], "--budget: expected a positive amount"),
         (["--budget", "10k"], "--budget: 10,000 USD affords no candidate"),
         (["--objective", "route_entropy"], "--objective: 'route_entropy' is not a metric"),
-        (["--uncertain", "exploration=0.4:0.1"], "--uncertain exploration=0.4:0.1: LOW must"),
+        (["--param", "exploration=0.4:0.1"], "--param exploration=0.4:0.1: LOW must"),
     ):
         base = ["recommend", "toy_corridor", "--budget", "2M", "--workers", "1"]
         if args[0] == "--budget":
@@ -228,7 +228,8 @@ def test_cli_table_and_bad_input(tmp_path):
 def test_robustness_and_discover_on_a_tiny_study(tmp_path):
     out = tmp_path / "rec"
     args = [*TINY[:-2], "-k", "1", "--workers", "1", "--out", str(out), "--format", "json"]
-    args += ["--uncertain", "case_probability=0.1:0.5", "--uncertain", "exploration=0.05:0.4"]
+    # --uncertain: the old spelling of --param, still accepted
+    args += ["--param", "case_probability=0.1:0.5", "--uncertain", "exploration=0.05:0.4"]
     args += ["--worlds", "4", "--world-replicates", "1", "--robust-top", "2"]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
@@ -263,9 +264,9 @@ def test_robustness_and_discover_on_a_tiny_study(tmp_path):
 def test_recommend_experiment_tables_and_figure_from_tables(tmp_path):
     import matplotlib.pyplot as plt
 
-    from sim.harness.experiments import Experiment
-    from sim.harness.recommend_experiment import doc_from_tables, run_recommend
-    from sim.harness.recommend_plots import plot_frontier
+    from sim.experiments import Experiment
+    from sim.experiments.recommend import doc_from_tables, run_recommend
+    from sim.plotting import plot_frontier
 
     data = {
         "name": "t",

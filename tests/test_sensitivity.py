@@ -16,6 +16,7 @@ from sim.harness.sensitivity_analysis import (
     ishigami,
     ishigami_indices,
 )
+from sim.plotting import write_sensitivity_figures
 
 runner = CliRunner()
 
@@ -47,6 +48,7 @@ def test_ishigami_sobol_indices_recovered_through_the_process_pool(tmp_path):
     conv = res.convergence["y"]
     assert [c["n"] for c in conv] == [128, 256, 512, 1024]
     assert conv[-1]["index"] == got["ST"]
+    write_sensitivity_figures(res)  # what `xborder sensitivity --out` draws
     assert (tmp_path / "ish" / "figures" / "indices.png").stat().st_size > 5_000
     assert (tmp_path / "ish" / "figures" / "convergence.png").stat().st_size > 5_000
 

@@ -1,10 +1,10 @@
-"""The stylized facts the model must reproduce (VALIDATION.md), each with paired seeds."""
+"""The stylized facts the model must reproduce (docs/VALIDATION.md), each with paired seeds."""
 
 import pandas as pd
 import pytest
 
-from sim.harness.checks_supply import drug_corridors
-from sim.harness.validate import CHECKS, Setting, run_checks
+from sim.validation import CHECKS, Setting, run_checks
+from sim.validation.supply import drug_corridors
 
 ROWS = ["V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "C1", "C2"]
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 
-import solara
-from mesa.visualization import Slider, SolaraViz
+import matplotlib
 
-from sim.dashboard import SCENARIO_ENV
-from sim.dashboard.session import SLIDERS, CorridorViz, scenario_names
-from sim.dashboard.views import Agreements, Charts, CorridorMap, Narrator
-from sim.scenario import load_scenario
+matplotlib.use("Agg")  # the server draws figures into the page, never into a window
+
+import solara  # noqa: E402
+from mesa.visualization import Slider, SolaraViz  # noqa: E402
+
+from sim.dashboard import SCENARIO_ENV  # noqa: E402
+from sim.dashboard.session import SLIDERS, CorridorViz, scenario_names  # noqa: E402
+from sim.dashboard.views import Agreements, Charts, CorridorMap, Narrator  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
 
 
 def model_params(scenario: str) -> dict:

@@ -2,27 +2,24 @@
 
 The figures are plain matplotlib functions of a ``TraffickingModel`` (testable
 without a browser); the components wrap them for SolaraViz, which calls each with
-the current ``CorridorViz`` and redraws them after every step.
+the current ``CorridorViz`` and redraws them after every step. The backend is chosen
+by the server program (:mod:`sim.dashboard.app`).
 """
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import solara
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from mesa.visualization.utils import force_update, update_counter
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization.utils import force_update, update_counter  # noqa: E402
-
-from sim.dashboard.narrator import what_happened  # noqa: E402
-from sim.dashboard.session import SWITCHES, CorridorViz  # noqa: E402
-from sim.members import ACTIVE, LEADER  # noqa: E402
-from sim.metrics import REGISTRY  # noqa: E402
-from sim.model import TraffickingModel  # noqa: E402
+from sim.dashboard.narrator import what_happened
+from sim.dashboard.session import SWITCHES, CorridorViz
+from sim.members import ACTIVE, LEADER
+from sim.metrics import REGISTRY
+from sim.model import TraffickingModel
 
 RECENT = 4  # weeks averaged for the map's flows
 CHARTS = (

@@ -1,18 +1,18 @@
-"""Harness: seeded studies on any executor, paired comparison, sensitivity, validation.
+"""Harness: the study engine, for seeded studies on any executor with durable outputs.
 
-The model never imports this package; the CLI and notebooks do::
+Runs, executors, outputs and resume, statistics, paired comparison and global
+sensitivity analysis. The model never imports this package; the other wings
+(``sim.recommend``, ``sim.validation``, ``sim.experiments``), the CLI and notebooks
+do. It computes and saves tables and draws nothing (figures: ``sim.plotting``)::
 
     from sim.harness import run_study, compare, sensitivity
     study = run_study("toy_corridor", replicates=20, seed=1)
     study.summary()                       # metric, mean, 95% interval, unit
     cmp = compare("toy_corridor", ["scenarios/toy_surge.toml"], replicates=20)
     cmp.table                             # paired differences, A12, Holm p per metric
-    run_experiment("agreements_portfolio", quick=True)
-    from sim.harness.recommend import recommend
-    rec = recommend("central_america_cocaine", budget=25e6, max_agreements=3)
 
 Names load lazily, so a worker process that only needs ``sim.harness.runner`` does
-not import scipy.stats, SALib or matplotlib.
+not import scipy.stats or SALib.
 """
 
 from importlib import import_module
@@ -37,18 +37,15 @@ _WHERE = {
     "mean_ci": "stats",
     "paired_diff": "stats",
     "Execution": "study",
+    "Replay": "study",
+    "replay_first": "study",
     "Study": "study",
     "StudyData": "study",
     "run_study": "study",
-    "Experiment": "experiments",
-    "list_experiments": "experiments",
-    "run_experiment": "experiments",
-    "verify_experiment": "experiments",
-    "Recommendation": "recommend",
-    "discover": "prim_discover",
 }
-# ``recommend``, ``robustness`` and ``prim`` share their names with their modules, so
-# import them from there: ``from sim.harness.recommend import recommend``.
+# ``sensitivity`` lives in ``sensitivity_analysis``, not in a module of its own name:
+# importing a submodule ``sim.harness.sensitivity`` would replace the function on the
+# package.
 
 __all__ = sorted(_WHERE)
 

@@ -63,7 +63,7 @@ class Comparison(StudyData):
     cost_effectiveness: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """The JSON document of ``xborder compare --format json`` (DESIGN 4.2)."""
+        """The JSON document of ``xborder compare --format json``."""
         alts = []
         keys = ("baseline_mean", "alternative_mean", "diff_mean", "diff_ci_low", "diff_ci_high")
         extra = ("a12", "p_value", "p_holm", "n_pairs", "unit")
@@ -266,18 +266,7 @@ def compare(
 
 
 def write_compare_outputs(result: Comparison) -> None:
-    """compare.json, summary.csv (the paired table) and figures/forest.png."""
-    import matplotlib.pyplot as plt
-
-    from sim.plotting import plot_forest
-
+    """compare.json and summary.csv (the paired table); figures: ``sim.plotting``."""
     out = Path(result.out)
-    doc = result.to_dict()
-    write_json(out / "compare.json", doc)
+    write_json(out / "compare.json", result.to_dict())
     result.table.to_csv(out / "summary.csv", index=False)
-    (out / "figures").mkdir(exist_ok=True)
-    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(result.table), 8) + 1.2))
-    plot_forest(doc, ax=ax)
-    fig.tight_layout()
-    fig.savefig(out / "figures" / "forest.png", dpi=120)
-    plt.close(fig)

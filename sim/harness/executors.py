@@ -1,6 +1,6 @@
 """Where runs execute: in-process, a local process pool, or a Dask cluster.
 
-Harness code talks to a ``concurrent.futures.Executor`` and nothing else (DESIGN 4.4).
+Harness code talks to a ``concurrent.futures.Executor`` and nothing else.
 :func:`open_executor` picks one: serial for ``workers=1``, a forkserver process pool by
 default, or ``distributed.Client(addr).get_executor()`` when a scheduler address is
 given (the optional extra ``xborder[distributed]``, imported only then).

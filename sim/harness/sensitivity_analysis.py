@@ -38,7 +38,6 @@ from sim.harness.sampling import (
 )
 from sim.harness.study import Execution, StudyData, as_scenario, base_manifest, check_ticks
 from sim.harness.study import conduct as _conduct
-from sim.metrics import MAIN
 from sim.rng import run_seeds
 from sim.scenario import Scenario
 
@@ -82,7 +81,7 @@ class SensitivityResult(StudyData):
         return pd.DataFrame(rows, columns=["metric", "index", "param", "value", "conf"])
 
     def to_dict(self) -> dict:
-        """The JSON document of ``xborder sensitivity --format json`` (DESIGN 4.2)."""
+        """The JSON document of ``xborder sensitivity --format json``."""
         st = self.settings
         metrics = {m: {**res, "noise_share": self.noise.get(m)} for m, res in self.indices.items()}
         return clean(
@@ -234,37 +233,15 @@ def sensitivity(
         noise=noise,
     )
     if ex.out is not None and complete:
-        write_sensitivity_outputs(
-            result, [m for m in (metrics or MAIN) if m in names][:4] or names[:4]
-        )
+        write_sensitivity_outputs(result)
     return result
 
 
-def write_sensitivity_outputs(result: SensitivityResult, shown: list[str]) -> None:
-    """sensitivity.json, summary.csv (long table), figures/indices.png and convergence.png."""
-    import matplotlib.pyplot as plt
-
-    from sim.plotting import plot_convergence, plot_indices
-
+def write_sensitivity_outputs(result: SensitivityResult) -> None:
+    """sensitivity.json and summary.csv (long table); figures: ``sim.plotting``."""
     out = Path(result.out)
     write_json(out / "sensitivity.json", result.to_dict())
     result.table().to_csv(out / "summary.csv", index=False)
-    (out / "figures").mkdir(exist_ok=True)
-    shown = [m for m in shown if "note" not in result.indices.get(m, {"note": ""})]
-    if not shown:
-        return
-    for name, plot, data in (
-        ("indices", plot_indices, result.indices),
-        ("convergence", plot_convergence, result.convergence),
-    ):
-        if name == "convergence" and not any(result.convergence.get(m) for m in shown):
-            continue
-        fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.6), squeeze=False)
-        for ax, m in zip(axes[0], shown):
-            plot(data[m], ax=ax, metric=m, method=result.settings.method)
-        fig.tight_layout()
-        fig.savefig(out / "figures" / f"{name}.png", dpi=120)
-        plt.close(fig)
 
 
 __all__ = [

@@ -94,7 +94,7 @@ class StudyData:
 
 
 def base_manifest(kind: str, scenarios: dict[str, Scenario], seed: int, seeds, n_runs: int):
-    """The manifest fields every study records (DESIGN 4.3)."""
+    """The manifest fields every study records."""
     first = next(iter(scenarios.values()), None)
     return {
         "kind": kind,
@@ -209,7 +209,7 @@ class Study(StudyData):
         return pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high", "unit"])
 
     def to_dict(self) -> dict:
-        """The JSON document of ``xborder run --format json`` (DESIGN 4.2)."""
+        """The JSON document of ``xborder run --format json``."""
         metrics = {
             r["metric"]: {k: r[k] for k in ("mean", "ci_low", "ci_high", "unit")}
             for r in self.summary().to_dict("records")
@@ -285,80 +285,59 @@ def run_study(
     study = Study(**vars(data), scenario=sc.name, replicates=replicates, seed=seed)
     study.unit = quantity_unit([sc])
     if ex.out is not None and data.state == "finished":
-        write_run_outputs(study, sc, ticks)
+        write_run_outputs(study)
     return study
 
 
-def write_run_outputs(study: Study, sc: Scenario, ticks: int | None) -> None:
-    """summary.csv and the figures of a finished run study.
+def write_run_outputs(study: Study) -> None:
+    """summary.csv of a finished run study (figures: :func:`sim.plotting.write_run_figures`)."""
+    study.summary().to_csv(Path(study.out) / "summary.csv", index=False)
 
-    ``figures/main_series.png``: the main metrics' weekly means with 95% bands.
-    ``figures/corridor_map.png`` (when every location has coordinates) and
-    ``figures/displacement.png`` (each state's share of the weekly flow): the runs keep
-    no per-leg or per-state arrays, so these come from replicate 0 run once more with
-    its seed (identical numbers, about one extra run).
+
+@dataclass
+class Replay:
+    """One replicate of a study run once more, with the arrays a study does not keep.
+
+    Attributes:
+        replicate: the replicate's number.
+        world: the scenario's world (states, locations, legs).
+        result: the run, with ``leg_flow``, ``state_flow`` and ``state_seized`` per week.
     """
-    out = Path(study.out)
-    study.summary().to_csv(out / "summary.csv", index=False)
-    ts = study.timeseries
-    if ts is None or not len(ts) or not set(REGISTRY) & set(ts.columns):
-        return
-    import matplotlib.pyplot as plt
 
-    from sim.plotting import plot_main
+    replicate: int
+    world: object
+    result: object
 
-    figures = out / "figures"
-    figures.mkdir(exist_ok=True)
-    policies = sc.data.get("policies", [])
-    fig = plot_main(ts, title=sc.name, unit=study.unit, burn_in=sc.burn_in, policies=policies)
-    fig.savefig(figures / "main_series.png", dpi=120)
-    plt.close(fig)
-    ok = study.runs[study.runs["status"] == "ok"]
+
+def replay_first(study: StudyData, sc: Scenario, ticks: int | None = None) -> Replay | None:
+    """The first successful replicate of a model study, run again with its seed.
+
+    Studies keep no per-leg or per-state arrays; the corridor map and the
+    displacement figure (:func:`sim.plotting.write_run_figures`) need them, so the
+    first replicate is run once more (identical numbers, about one extra run).
+    None when the study did not run the model or no run succeeded.
+    """
+    ok = study.runs[study.runs["status"] == "ok"] if len(study.runs) else study.runs
     if study.manifest.get("settings", {}).get("evaluator") != "model" or ok.empty:
-        return
+        return None
     from sim.harness.runner import run_one
-    from sim.plotting import corridor_tables, plot_corridor_map, plot_heatmap
-    from sim.plotting_map import has_coordinates
     from sim.world import build_world
 
     first = ok.sort_values("replicate").iloc[0]
     rep, seed = int(first["replicate"]), int(first["seed"])
     r = run_one(sc, seed, rep, ticks)
     if r.status != "ok" or r.state_flow is None:
-        return
-    w, b = build_world(sc), sc.burn_in
-    which = f"replicate {rep}"
-    tables = corridor_tables(w, r.leg_flow[b:], r.state_flow[b:], r.state_seized[b:])
-    if has_coordinates(tables):
-        ax = plot_corridor_map(
-            tables,
-            unit=study.unit,
-            title=f"{sc.name}, {which}: mean week after the burn-in\n"
-            f"legs: width = flow ({study.unit}/week); circles: seized ({study.unit}/week); "
-            "shade: capacity before policies",
-        )
-        ax.figure.savefig(figures / "corridor_map.png", dpi=120, bbox_inches="tight")
-        plt.close(ax.figure)
-    n_ticks, n_states = r.state_flow.shape
-    flow = pd.DataFrame(
-        {
-            "tick": [t for t in range(n_ticks) for _ in range(n_states)],
-            "state": w.state_ids * n_ticks,
-            "flow": r.state_flow.ravel(),
-        }
-    )
-    ax = plot_heatmap(
-        flow,
-        share=True,
-        smooth=4,
-        unit=study.unit,
-        labels=dict(zip(w.state_ids, w.state_names)),
-        policies=policies,
-        burn_in=b,
-        title=f"{sc.name}, {which}: each state's share of the flow arriving each week",
-    )
-    ax.figure.savefig(figures / "displacement.png", dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+        return None
+    return Replay(rep, build_world(sc), r)
 
 
-__all__ = ["Execution", "Study", "StudyData", "StudyStopped", "conduct", "run_study"]
+__all__ = [
+    "Execution",
+    "Replay",
+    "Study",
+    "StudyData",
+    "StudyStopped",
+    "conduct",
+    "replay_first",
+    "run_study",
+]

@@ -1,0 +1,72 @@
+"""Options and arguments shared by the ``xborder`` commands (typer ``Annotated`` aliases)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TableOrJson(StrEnum):
+    """Output formats of the commands without a CSV form."""
+
+    table = "table"
+    json = "json"
+
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(help="Scenario file, or the name of a shipped one (see `xborder scenarios`)."),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a parameter or a dotted path: exploration=0.3, "
+        "states.PAN.capacity=60. Repeatable.",
+    ),
+]
+TicksOpt = Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")]
+SeedOpt = Annotated[int, typer.Option(help="Root seed; run seeds are spawned from it.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(help="Write manifest, parquet tables, csv and figures here, run by run."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Local processes (default: cores; 1: serial).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Dask scheduler address tcp://HOST:PORT (needs xborder[distributed]); "
+        "start workers with --nthreads 1."
+    ),
+]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Finish the interrupted study in --out.")]
+MetricOpt = Annotated[
+    list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
+]
+
+__all__ = [
+    "Format",
+    "MetricOpt",
+    "OutOpt",
+    "ResumeOpt",
+    "ScenarioArg",
+    "SchedulerOpt",
+    "SeedOpt",
+    "SetOpt",
+    "TableOrJson",
+    "TicksOpt",
+    "WorkersOpt",
+]

@@ -1,0 +1,246 @@
+"""Reports of ``xborder``: comparisons, sensitivity, recommendations, scenario discovery.
+
+Rich tables on the terminal and the recommendation as a Markdown table for READMEs
+(failed runs: :func:`sim.cli.helpers.report_failures`).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.helpers import console as _console
+from sim.cli.tables import fmt
+from sim.metrics import REGISTRY
+
+
+def comparison_tables(doc: dict, console: Console | None = None) -> None:
+    """One table per alternative: metric, means, paired change with 95% CI, A12, Holm p."""
+    c = console or _console()
+    for alt in doc["alternatives"]:
+        t = Table(
+            title=f"{alt['scenario']} vs {doc['baseline']}: {doc['replicates']} paired "
+            f"replicates (seed {doc.get('seed')})",
+            title_justify="left",
+            caption="change: alternative - baseline, paired by seed, 95% t interval; "
+            "A12: chance an alternative run is higher (0.5 = no effect); "
+            "p: Wilcoxon signed-rank, Holm-adjusted across metrics",
+            caption_justify="left",
+        )
+        for col in ("metric", "baseline", "alternative", "change", "95% interval", "A12", "p"):
+            t.add_column(col, justify="left" if col == "metric" else "right")
+        t.add_column("unit")
+        for name, v in alt["metrics"].items():
+            p = v.get("p_holm")
+            mark = "" if p is None else ("[bold]" if p < 0.05 else "[dim]")
+            t.add_row(
+                name,
+                fmt(v["baseline_mean"]),
+                fmt(v["alternative_mean"]),
+                f"{mark}{fmt(v['diff_mean'])}",
+                f"{fmt(v['diff_ci_low'])} .. {fmt(v['diff_ci_high'])}",
+                fmt(v["a12"]),
+                "-" if p is None else f"{p:.3g}",
+                v.get("unit", ""),
+            )
+        c.print(t)
+        ce = alt.get("cost_effectiveness")
+        if ce:
+            if ce["delivered_change_per_million_usd"] is None:
+                c.print(
+                    f"cost-effectiveness: policy cost change {fmt(ce['policy_cost_change'])} "
+                    "USD/year: no ratio (the alternative costs nothing more)"
+                )
+            else:
+                per = ce["usd_per_unit_averted"]
+                c.print(
+                    f"cost-effectiveness: {fmt(ce['delivered_change_per_million_usd'])} "
+                    f"({fmt(ce['ci_low'])} .. {fmt(ce['ci_high'])}) {ce['unit']}"
+                    + (f"; {fmt(per)} USD per unit kept off the market" if per else "")
+                )
+
+
+def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = None) -> None:
+    """One table per metric: a row per parameter with its indices and intervals."""
+    c = console or _console()
+    morris = doc["method"] == "morris"
+    keys = ("mu_star", "sigma") if morris else ("S1", "ST")
+    for m in metrics:
+        res = doc["metrics"].get(m, {})
+        noise = res.get("noise_share")
+        if "note" in res and keys[0] not in res:
+            c.print(f"[bold]{m}[/]: {res['note']}")
+            continue
+        t = Table(
+            title=f"{m}: {doc['method']}, {doc['runs']} runs",
+            title_justify="left",
+            caption=None if noise is None else f"replicate noise: {noise:.0%} of the variance",
+            caption_justify="left",
+        )
+        t.add_column("parameter")
+        for k in keys:
+            t.add_column(k, justify="right")
+            if f"{k}_conf" in res:
+                t.add_column("+-", justify="right", style="dim")
+        for p in doc["params"]:
+            row = [p]
+            for k in keys:
+                row.append(fmt(res[k][p]))
+                if f"{k}_conf" in res:
+                    row.append(fmt(res[f"{k}_conf"][p]))
+            t.add_row(*row)
+        c.print(t)
+
+
+# ----------------------------------------------------------------- recommendations
+def _unit(doc: dict) -> str:
+    m = doc["objective"]["metric"]
+    return REGISTRY[m].unit.format(q=doc.get("unit", "kg")) if m in REGISTRY else ""
+
+
+def _ce_unit(doc: dict) -> str:
+    m = doc["objective"]["metric"]
+    unit = _unit(doc)
+    word = "less" if doc["objective"]["better"] == "lower" else "more"
+    if unit.endswith("/week"):
+        return f"{unit[: -len('/week')]} {word} {m.replace('_', ' ')} over the window per M USD"
+    return f"{word} {m.replace('_', ' ')} ({unit}) per M USD"
+
+
+def _ci(lo, hi) -> str:
+    return f"{fmt(lo)} .. {fmt(hi)}"
+
+
+def recommend_tables(doc: dict, console: Console | None = None) -> None:
+    """The ranked portfolios, the status quo, and the robustness table if there is one."""
+    c = console or _console()
+    obj = doc["objective"]
+    n_cand = len(doc["candidates"])
+    sq = doc["status_quo"]
+    c.print(
+        f"[bold]{doc['scenario']}[/]: {n_cand} candidate{'s' if n_cand != 1 else ''}, "
+        f"budget {doc['budget_usd'] / 1e6:,.2f} "
+        f"M USD over weeks {doc['start']}-{doc['ticks']}, at most {doc['max_agreements']} "
+        f"per portfolio; objective {obj['metric']} ({obj['better']} is better); "
+        f"{doc['search']} search, {doc['runs']} runs, seed {doc['seed']}"
+    )
+    c.print(
+        f"status quo {obj['metric']}: {fmt(sq['mean'])} ({_ci(sq['ci_low'], sq['ci_high'])}) "
+        f"{_unit(doc)}"
+    )
+    t = Table(
+        title=f"portfolios ranked by paired effect, {doc['replicates']} replicates each"
+        + (" (fresh seeds, not those the search chose on)" if doc.get("confirm") else ""),
+        title_justify="left",
+        caption=f"change: portfolio - status quo, paired by seed, 95% t interval ({_unit(doc)}); "
+        f"per M USD: {_ce_unit(doc)}; P(best) / rank held: share of bootstrap resamples of the "
+        "replicates in which it ranks first / keeps its rank. Costs illustrative unless given.",
+        caption_justify="left",
+    )
+    for col in ("#", "portfolio", "cost M USD", "change", "95% interval", "per M USD", "P(best)",
+                "rank held"):  # fmt: skip
+        t.add_column(col, justify="left" if col == "portfolio" else "right")
+    for r in doc["portfolios"]:
+        t.add_row(
+            str(r["rank"]),
+            r["portfolio"],
+            f"{r['cost_total_usd'] / 1e6:,.2f}",
+            fmt(r["change"]),
+            _ci(r["change_ci_low"], r["change_ci_high"]),
+            fmt(r["benefit_per_million_usd"]),
+            f"{r['p_best']:.2f}",
+            f"{r['rank_held']:.2f}",
+        )
+    c.print(t)
+    shown = {lab for r in doc["portfolios"] for lab in r.get("candidates", [])}
+    own = [x for x in doc["candidates"] if x["origin"] == "scenario" and x["label"] in shown]
+    for x in own:
+        c.print(f"  {x['label']}: {x['what']} (the scenario's candidate)")
+    if doc.get("note"):
+        c.print(f"note: {doc['note']}")
+    rob = doc.get("robustness")
+    if rob:
+        t = Table(
+            title=f"robustness: {rob['worlds']} worlds (Latin hypercube of "
+            f"{', '.join(rob['params'])}), {rob['world_replicates']} paired replicates each",
+            title_justify="left",
+            caption="regret: shortfall of the benefit from the best option in each world; "
+            "sorted by the largest regret (minimax regret). best in: share of worlds where no "
+            "option did better (options with identical runs tie, so shares may add up to more "
+            "than 100%)",
+            caption_justify="left",
+        )
+        for col in ("portfolio", "mean benefit", "mean regret", "max regret", "beats status quo",
+                    "best in"):  # fmt: skip
+            t.add_column(col, justify="left" if col == "portfolio" else "right")
+        for r in rob["portfolios"]:
+            beats = r["share_beats_status_quo"]
+            t.add_row(
+                r["portfolio"],
+                fmt(r["mean_benefit"]),
+                fmt(r["mean_regret"]),
+                fmt(r["max_regret"]),
+                "-" if beats is None else f"{beats:.0%}",
+                f"{r['share_best']:.0%}",
+            )
+        c.print(t)
+
+
+def recommend_markdown(doc: dict, top: int = 5) -> str:
+    """The ranking as a Markdown table (for READMEs and reports)."""
+    unit = _unit(doc)
+    lines = [
+        f"| # | portfolio | cost (M USD) | change in {doc['objective']['metric']} ({unit}) "
+        f"[95% CI] | per M USD | P(best) |",
+        "|---|---|---:|---|---:|---:|",
+    ]
+    for r in doc["portfolios"][:top]:
+        lines.append(
+            f"| {r['rank']} | {r['portfolio']} | {r['cost_total_usd'] / 1e6:,.1f} | "
+            f"{fmt(r['change'])} [{_ci(r['change_ci_low'], r['change_ci_high'])}] | "
+            f"{fmt(r['benefit_per_million_usd'])} | {r['p_best']:.2f} |"
+        )
+    lines += [
+        "",
+        f"change: portfolio - status quo, paired by seed, 95% interval; per M USD: "
+        f"{_ce_unit(doc)}; P(best): share of bootstrap resamples of the replicates in which "
+        "it ranks first. Unit costs illustrative.",
+    ]
+    return "\n".join(lines)
+
+
+def discover_tables(doc: dict, console: Console | None = None) -> None:
+    """One table per PRIM box: the restricted parameters with their ranges and quasi-p."""
+    c = console or _console()
+    c.print(
+        f"[bold]{doc['subject'] or doc['study']}[/]: {doc['failures']} of {doc['points']} worlds "
+        f"fail ({doc['metric']} {doc['fail_if']} {doc['threshold']}; base rate "
+        f"{fmt(doc['base_rate'])})"
+    )
+    if not doc["boxes"]:
+        c.print("no box: nothing fails" if not doc["failures"] else "no box found")
+    for k, b in enumerate(doc["boxes"]):
+        t = Table(
+            title=f"box {k + 1}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
+            f"mass {b['mass']:.2f} ({b['n']} worlds)",
+            title_justify="left",
+            caption="coverage: share of all failures inside; density: share of the box's worlds "
+            "that fail; qp: quasi-p-value of the restriction (small = it matters)",
+            caption_justify="left",
+        )
+        for col in ("parameter", "low", "high", "qp"):
+            t.add_column(col, justify="left" if col == "parameter" else "right")
+        for name, lim in b["limits"].items():
+            lo = "(min)" if lim["low"] is None else fmt(lim["low"])
+            hi = "(max)" if lim["high"] is None else fmt(lim["high"])
+            t.add_row(name, lo, hi, f"{lim['qp']:.2g}")
+        c.print(t)
+
+
+__all__ = [
+    "comparison_tables",
+    "discover_tables",
+    "recommend_markdown",
+    "recommend_tables",
+    "sensitivity_tables",
+]

@@ -1,0 +1,208 @@
+"""Rich tables of ``xborder``: scenario descriptions, metric summaries, validation results."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.helpers import console as _console
+from sim.metrics import REGISTRY
+from sim.policies import from_dict
+from sim.scenario import Scenario
+
+
+def fmt(x) -> str:
+    """A number for a table: thousands separated, three significant digits below 1."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    ax = abs(x)
+    if ax >= 1e4:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.3g}" if ax < 1 else f"{x:.3f}"
+
+
+def metrics_table(metrics: dict, title: str, console: Console | None = None) -> None:
+    """Print metric -> mean and 95% interval."""
+    t = Table(title=title, title_justify="left")
+    t.add_column("metric")
+    t.add_column("mean", justify="right")
+    t.add_column("95% interval", justify="right")
+    t.add_column("unit")
+    t.add_column("what it is", style="dim")
+    for name, v in metrics.items():
+        t.add_row(
+            name,
+            fmt(v["mean"]),
+            f"{fmt(v['ci_low'])} .. {fmt(v['ci_high'])}",
+            v.get("unit", ""),
+            REGISTRY[name].description,
+        )
+    (console or _console()).print(t)
+
+
+LETTERS = {
+    "mlat": "M",
+    "add_mlat": "M",
+    "extradition": "E",
+    "extradition_treaty": "E",
+    "jit": "J",
+    "joint_team": "J",
+    "database": "D",
+    "create_database": "D",
+    "join_database": "D",
+}
+
+
+def _cells(items, ids) -> dict:
+    cell = {(a, b): set() for a in ids for b in ids}
+    dbs: dict[str, set] = {}
+    for ag in items:
+        t = ag["type"]
+        if t not in LETTERS:
+            continue
+        members = list(
+            ag.get("between") or ag.get("parties") or ag.get("members") or ag.get("states") or []
+        )
+        if t in ("database", "create_database", "join_database"):
+            members = sorted(dbs.setdefault(ag["name"], set()).union(members))
+            dbs[ag["name"]] = set(members)
+        for a in members:
+            for b in members:
+                if a != b:
+                    cell[(a, b)].add(LETTERS[t])
+    return cell
+
+
+def agreement_matrix(sc: Scenario, policies: bool = False) -> Table:
+    """States x states: M = MLAT, E = extradition, J = joint team, D = shared database.
+
+    With ``policies``, the instruments the scenario's policies add later are shown too.
+    """
+    ids = [s["id"] for s in sc.data["states"]]
+    items = list(sc.data.get("agreements", []))
+    if policies:
+        items += sc.data.get("policies", [])
+    cell = _cells(items, ids)
+    title = "with its policies" if policies else "in force at the start"
+    t = Table(
+        title=f"Agreements {title} (M mlat, E extradition, J joint team, D database)",
+        title_justify="left",
+    )
+    t.add_column("")
+    for b in ids:
+        t.add_column(b, justify="center")
+    for a in ids:
+        t.add_row(a, *["." if a == b else "".join(sorted(cell[(a, b)])) or "-" for b in ids])
+    return t
+
+
+def law_trust_matrix(sc: Scenario) -> Table:
+    """States x states: share of offences both criminalise (law overlap) / trust."""
+    from sim.world import build_world
+
+    w = build_world(sc)
+    laws = w.laws0.astype(float)
+    both = laws @ laws.T
+    either = laws.shape[1] - (1 - laws) @ (1 - laws).T
+    overlap = np.divide(both, either, out=np.ones_like(both), where=either > 0)
+    t = Table(
+        title="Law overlap (share of offences both criminalise) / trust (0..1)",
+        title_justify="left",
+    )
+    t.add_column("")
+    for b in w.state_ids:
+        t.add_column(b, justify="center")
+    for i, a in enumerate(w.state_ids):
+        t.add_row(
+            a,
+            *[
+                "." if i == j else f"{overlap[i, j]:.2f}/{w.trust0[i, j]:.2f}"
+                for j in range(w.n_states)
+            ],
+        )
+    offences = ", ".join(w.offences)
+    t.caption = f"offences: {offences}"
+    return t
+
+
+def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
+    """Print what a scenario contains and what a run of it will measure."""
+    c = console or _console()
+    d = sc.data
+    c.print(f"[bold]{sc.name}[/bold]  ({sc.path})")
+    if sc.description:
+        c.print(sc.description)
+    c.print(
+        f"{sc.ticks} weeks, burn-in {sc.burn_in}; {len(d['states'])} states, "
+        f"{len(d.get('locations', []))} locations, {len(d.get('legs', []))} legs, "
+        f"{len(d['organisations'])} organisations"
+    )
+    t = Table(title="States", title_justify="left")
+    for col in (
+        "id",
+        "name",
+        "capacity",
+        "detection",
+        "integrity",
+        "investigators",
+        "extradites nationals",
+        "laws",
+    ):
+        t.add_column(col)
+    for s in d["states"]:
+        t.add_row(
+            s["id"],
+            s.get("name", ""),
+            fmt(s.get("capacity")),
+            fmt(s.get("detection")),
+            fmt(s.get("integrity")),
+            str(s.get("investigators", "-")),
+            "yes" if s.get("extradites_nationals", True) else "no",
+            ", ".join(s.get("laws", [])),
+        )
+    c.print(t)
+    c.print(agreement_matrix(sc))
+    if any(p["type"] in LETTERS for p in d.get("policies", [])):
+        c.print(agreement_matrix(sc, policies=True))
+    c.print(law_trust_matrix(sc))
+    t = Table(title="Organisations", title_justify="left")
+    for col in ("id", "commodity", "sources", "markets"):
+        t.add_column(col)
+    for o in d["organisations"]:
+        t.add_row(
+            o["id"], o.get("commodity", "cocaine"), ", ".join(o["sources"]), ", ".join(o["markets"])
+        )
+    c.print(t)
+    pols = d.get("policies", [])
+    c.print("[bold]Policies[/bold]" + ("" if pols else ": none (status quo)"))
+    for p in pols:
+        c.print("  - " + from_dict(p).describe())
+    cands = sc.candidates
+    if cands:
+        c.print("[bold]Candidate policies[/bold] (off unless switched on by label):")
+        for label, p in cands.items():
+            c.print(f"  - {label}: " + from_dict(p).describe())
+    c.print("[bold]Measured[/bold]: " + ", ".join(REGISTRY))
+    if sc.overrides:
+        c.print("[bold]Overrides[/bold]: " + " ".join(sc.overrides))
+
+
+def checks_table(results, console: Console | None = None) -> None:
+    """Print validation checks: id, name, pass/fail, value and expectation."""
+    t = Table(title="Validation (stylized facts, paired seeds)", title_justify="left")
+    for col in ("id", "fact", "result", "measured", "expected"):
+        t.add_column(col)
+    for r in results:
+        t.add_row(
+            r.id,
+            r.name,
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+            r.value_text(),
+            r.expected,
+        )
+    (console or _console()).print(t)
