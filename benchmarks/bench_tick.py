@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 from sim.model import TraffickingModel  # noqa: E402
+from sim.resources import shipped  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 try:
@@ -149,10 +150,10 @@ def time_ticks(model: TraffickingModel, warmup: int, n: int) -> dict:
 
 def bench_file(name: str, warmup: int, seed: int, max_ticks: int) -> dict:
     """Time a shipped scenario over the rest of its own horizon after warm-up."""
-    path = ROOT / "scenarios" / f"{name}.toml"
+    path = shipped("scenarios") / f"{name}.toml"
     row: dict = {"scenario": name, "kind": "file"}
     if not path.is_file():
-        return {**row, "skipped": f"{path.relative_to(ROOT)} not found"}
+        return {**row, "skipped": f"scenarios/{path.name} not found"}
     try:
         sc = load_scenario(path)
         model = TraffickingModel(sc, seed=seed)
