@@ -55,9 +55,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
+from sim.harness.executors import keep_freed_heap  # noqa: E402
 from sim.model import TraffickingModel  # noqa: E402
 from sim.resources import shipped  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
+
+keep_freed_heap()  # as a study's workers do (the model itself tunes nothing at import)
 
 try:
     import resource
