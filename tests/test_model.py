@@ -1,8 +1,10 @@
+import copy
+
 import numpy as np
 import pytest
 
 from sim.model import TraffickingModel
-from sim.rng import Streams, run_seeds, stable_hash, stream
+from sim.rng import STREAMS, Streams, run_seeds, stable_hash, stream
 from sim.scenario import Scenario, load_scenario
 from tests.baseline import SEEDS, compute, load
 
@@ -59,13 +61,51 @@ def test_stream_independence():
     assert not np.array_equal(stream(1, "x").random(3), stream(2, "x").random(3))
 
 
-def test_policy_draws_do_not_reshuffle_route_choice(toy):
-    # A surge changes detection outcomes but the first tick's route draws are shared (CRN).
-    data = dict(toy.data, policies=[{"type": "surge", "state": "MID", "factor": 9.0, "start": 0}])
-    a = TraffickingModel(toy, seed=7, ticks=1).run()
-    b = TraffickingModel(Scenario("s", toy.path, data), seed=7, ticks=1).run()
-    np.testing.assert_array_equal(a.leg_flow[0], b.leg_flow[0])
-    assert a.series["seized"][0] != b.series["seized"][0] or a.series["seized"][0] == 0
+def test_policy_draws_do_not_reshuffle_route_choice(toy, monkeypatch):
+    """Common random numbers: a policy's draws move no other process's stream.
+
+    A targeted operation (``remove_members`` on three couriers at week 5) draws whom to
+    arrest from ``arrests`` and their refill lags from ``recruitment``. Couriers do not
+    open or close routes, so route choice (every leg flow), detection (every seizure)
+    and the position of every other stream stay exactly those of the baseline run.
+    Run again with one generator shared by every process, the same comparison differs:
+    the test fails if the processes share a generator.
+    """
+    from tests.test_streams import share_one_generator
+
+    arrests = {
+        "type": "remove_members",
+        "strategy": "random",
+        "count": 3,
+        "role": "courier",
+        "organisation": "blue",
+        "start": 5,
+    }
+    data = copy.deepcopy(toy.data)
+    data["policies"] = [*data.get("policies", []), arrests]
+    alt = Scenario("arrests", toy.path, data)
+    policy_streams = {"arrests", "recruitment"}
+
+    def pair():
+        a = TraffickingModel(toy, seed=7, ticks=60).run()
+        b = TraffickingModel(alt, seed=7, ticks=60).run()
+        return a, b
+
+    a, b = pair()
+    assert b.series["arrests"][5] == a.series["arrests"][5] + 3  # the policy acted
+    assert a.series["arrests"][5:].sum() > 0 and a.total_seized > 0
+    np.testing.assert_array_equal(a.leg_flow, b.leg_flow)
+    np.testing.assert_array_equal(a.series["seized"], b.series["seized"])
+    np.testing.assert_array_equal(a.request_table()["sent"], b.request_table()["sent"])
+    for name in STREAMS:
+        same = np.array_equal(a.streams[name].random(4), b.streams[name].random(4))
+        assert same == (name not in policy_streams), name
+
+    share_one_generator(monkeypatch)
+    a, b = pair()
+    np.testing.assert_array_equal(a.leg_flow[:5], b.leg_flow[:5])  # before the policy acts
+    assert not np.array_equal(a.leg_flow, b.leg_flow)
+    assert not np.array_equal(a.series["seized"], b.series["seized"])
 
 
 def test_run_seeds_are_stable_and_prefix_free():

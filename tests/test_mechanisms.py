@@ -1,0 +1,397 @@
+"""One behavioural test per mechanism, each able to fail for the reason it exists.
+
+Each test names the deliberate bug it guards against (and was checked to catch): an
+MLAT whose latency ignores the treaty, integrity dropped from the seizure probability
+where a database is in force, the extradition check ignoring the nationals rule, and
+conservation broken while goods wait in stock. Everything works on small variants of
+the shipped scenarios with fixed seeds.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim import agreements, justice
+from sim import members as M
+from sim.enforcement import seizure_probability
+from sim.model import TraffickingModel
+from sim.scenario import Scenario, load_scenario
+
+# ------------------------------------------------------------------------- helpers
+
+
+def variant(overrides=(), policies=(), agreements_=None, base="toy_corridor") -> Scenario:
+    """A shipped scenario with ``--set`` overrides, extra policies and/or agreements."""
+    sc = load_scenario(base, list(overrides))
+    data = copy.deepcopy(sc.data)
+    data["policies"] = [*data.get("policies", []), *map(dict, policies)]
+    if agreements_ is not None:
+        data["agreements"] = [dict(a) for a in agreements_]
+    return Scenario(f"{sc.name}-variant", sc.path, data, [])
+
+
+def sidx(m: TraffickingModel, sid: str) -> int:
+    return m.world.state_index[sid]
+
+
+def org_index(m: TraffickingModel, oid: str) -> int:
+    return next(o.index for o in m.orgs if o.org_id == oid)
+
+
+def brokers(m: TraffickingModel, org: int, state: int) -> np.ndarray:
+    mem = m.members
+    mask = (mem.org == org) & (mem.role == M.BROKER) & (mem.state == state)
+    return np.flatnonzero(mask & (mem.status == M.ACTIVE))
+
+
+def one(v, dtype=np.int64):
+    return np.array([v], dtype=dtype)
+
+
+# ------------------------------------------------------------ MLAT latency (treaty)
+MLAT_POLICIES = (
+    {"type": "add_mlat", "between": ["MKT", "NOR"], "median_weeks": 10.5},
+    {"type": "add_mlat", "parties": ["MKT", "NOR", "WES"], "median_weeks": 20.5},
+)
+
+
+def test_mlat_latency_is_the_treatys_median_not_the_default():
+    """Guards "an MLAT whose latency ignores the treaty".
+
+    With ``latency_sigma`` ~ 0 a request's latency is its channel's median, rounded up
+    to whole weeks. The bilateral treaty's 10.5 weeks (not the default
+    ``mlat_median_weeks`` of 40) must reach the request's due date; a multilateral
+    convention covers the other pairs with its own median, and where two treaties
+    cover a pair the faster one applies.
+    """
+    m = TraffickingModel(variant(["latency_sigma=1e-6"], MLAT_POLICIES), seed=1)
+    assert m.params["mlat_median_weeks"] == 40
+    red = org_index(m, "red")
+    MKT, NOR, WES = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "WES")
+    b_nor = brokers(m, red, NOR)[:2]
+    b_wes = b_nor[1:]
+    m.members.state[b_wes] = WES  # one of them now lives in Westland
+    targets = np.array([b_nor[0], b_wes[0]])
+    off = M.offence_of(m.members, m.world, targets)
+    t = 7
+    plan = justice.plan_requests(m.justice, np.array([MKT, MKT]), targets, off, t)
+    assert plan["channel"].tolist() == [justice.MLAT, justice.MLAT]
+    assert plan["requested"].tolist() == [NOR, WES]
+    assert plan["due"].tolist() == [t + 11, t + 21]
+    assert plan["sent"].tolist() == [t, t]
+    assert m.legal.mlat_median[MKT, NOR] == m.legal.mlat_median[NOR, MKT] == 10.5
+    assert m.legal.mlat_median[MKT, WES] == m.legal.mlat_median[WES, NOR] == 20.5
+    assert m.legal.mlat_median[MKT, MKT] == 0 and m.legal.mlat_median[MKT, sidx(m, "EAS")] == 0
+    trust = m.trust[MKT, [NOR, WES]]
+    np.testing.assert_allclose(plan["success"], m.params["mlat_success"] * trust)
+
+
+def test_mlat_requests_in_a_run_take_the_treatys_latency():
+    """Guards "an MLAT whose latency ignores the treaty", end to end in a run."""
+    sc = variant(["latency_sigma=1e-6"], MLAT_POLICIES[:1])
+    latencies = []
+    for seed in (1, 2):
+        m = TraffickingModel(sc, seed=seed).run()
+        for r in m.records()["requests"]:
+            if r["channel"] == "mlat":
+                assert {r["from"], r["to"]} == {"MKT", "NOR"}
+                if r["outcome"] != "expired":
+                    latencies.append(r["latency_weeks"])
+    assert len(latencies) >= 5
+    assert set(latencies) == {11}
+
+
+# ------------------------------------------------- seizure probability and integrity
+def _enforcement_by_hand(m: TraffickingModel, seed: int):
+    """Random effective integrity (< 1), detection and effort; random shipments."""
+    rng = np.random.default_rng(seed)
+    w, enf = m.world, m.enforcement
+    enf.integrity = rng.uniform(0.3, 0.9, w.n_states)
+    enf.detection = rng.uniform(0.02, 0.3, w.n_states)
+    enf.effort = rng.uniform(0.0, 15.0, w.n_locations)
+    loc = rng.integers(0, w.n_locations, 200)
+    org = rng.integers(0, len(w.orgs), 200)
+    intel = np.where(rng.random((w.n_states, len(w.orgs))) < 0.5, 2.5, 1.0)
+    return enf, loc, org, intel
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
+    """Guards "integrity dropped from the seizure probability where a database is in force".
+
+    P(seized) = integrity x (1 - exp(-detection x effort x intel)), computed by hand
+    per shipment, with no database (no intel) and with one (an intel multiplier per
+    state and organisation), for integrity below 1.
+    """
+    m = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
+    w = m.world
+    enf, loc, org, intel = _enforcement_by_hand(m, seed)
+    s = w.loc_state[loc]
+    rate = enf.detection[s] * enf.effort[loc]
+    assert (enf.integrity < 1).all() and (rate > 0).any()
+
+    no_db = enf.integrity[s] * (1.0 - np.exp(-rate))
+    np.testing.assert_allclose(seizure_probability(enf, w, loc, org), no_db, rtol=1e-12)
+
+    flagged = intel[s, org]
+    assert (flagged > 1).any() and (flagged == 1).any()
+    with_db = enf.integrity[s] * (1.0 - np.exp(-rate * flagged))
+    got = seizure_probability(enf, w, loc, org, intel)
+    np.testing.assert_allclose(got, with_db, rtol=1e-12)
+    assert (got <= enf.integrity[s]).all()
+    # a database that flags nobody changes nothing
+    ones = np.ones_like(intel)
+    np.testing.assert_allclose(seizure_probability(enf, w, loc, org, ones), no_db, rtol=1e-12)
+
+
+def test_database_intel_multiplies_detection_for_recently_flagged_organisations():
+    """``agreements.intel``: the database's intel for members that saw a recent record."""
+    db = {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "intel": 3.0}
+    m = TraffickingModel(variant(policies=[db]), seed=0, ticks=1)
+    plain = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
+    assert agreements.intel(plain.cooperation, plain.params, 0) is None  # no database
+    coop, p = m.cooperation, m.params
+    red, blue = org_index(m, "red"), org_index(m, "blue")
+    MKT, NOR, MID = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "MID")
+    t, memory = 100, int(p["flag_memory"])
+    coop.flag_seen[NOR, red] = t - memory  # just within memory
+    coop.flag_seen[MKT, red] = t - memory - 1  # just forgotten
+    coop.flag_seen[MID, blue] = t  # not a member: no intel however recent
+    got = agreements.intel(coop, p, t)
+    want = np.ones((m.world.n_states, len(m.orgs)))
+    want[NOR, red] = 3.0
+    np.testing.assert_array_equal(got, want)
+
+
+# ------------------------------------------------------ extradition and nationals
+def _nationals_world(overrides=()):
+    """Treaties NOR-MKT and EAS-MKT; Eastland criminalises trafficking, not conspiracy."""
+    sc = variant(
+        overrides,
+        agreements_=[
+            {"type": "extradition", "between": ["NOR", "MKT"]},
+            {"type": "extradition", "between": ["EAS", "MKT"]},
+        ],
+    )
+    m = TraffickingModel(sc, seed=0, ticks=1)
+    red = org_index(m, "red")
+    return m, red, brokers(m, red, sidx(m, "NOR"))[:2]
+
+
+def test_extradition_keeps_nationals_where_the_state_does_not_extradite_them():
+    """Guards "the extradition check ignoring the nationals rule" (``members.surrenders``).
+
+    Eastland does not extradite its nationals. With a treaty with Marketia and the
+    offence (trafficking) criminalised in both, Eastland keeps an Eastland national
+    and surrenders a foreigner; a state that extradites nationals surrenders both.
+    """
+    m, red, (b, c) = _nationals_world()
+    w, mem, legal = m.world, m.members, m.legal
+    EAS, MKT, MID, NOR, WES = (sidx(m, s) for s in ("EAS", "MKT", "MID", "NOR", "WES"))
+    assert not w.extradites_nationals[EAS] and w.extradites_nationals[NOR]
+    trafficking = w.org_offence[red]
+    assert legal.laws[EAS, trafficking] and legal.laws[MKT, trafficking]
+    assert legal.extradition[MKT, EAS] and legal.extradition[EAS, MKT]
+
+    def surrenders(member, to):
+        return bool(M.surrenders(mem, legal, w, member, to, M.offence_of(mem, w, member)))
+
+    mem.state[[b, c]] = EAS
+    mem.nationality[b], mem.nationality[c] = EAS, MID
+    assert M.offence_of(mem, w, b) == trafficking
+    assert not surrenders(b, MKT)  # Eastland keeps its national
+    assert surrenders(c, MKT)  # ... and surrenders a foreigner
+    assert surrenders(b, EAS)  # at home he is simply arrested
+    # a national of a state that extradites nationals is surrendered
+    mem.state[b], mem.nationality[b] = NOR, NOR
+    assert surrenders(b, MKT)
+    # no treaty (Eastland-Westland): nobody is surrendered, national or not
+    mem.state[b] = EAS
+    assert not surrenders(c, WES)
+    # vectorised: one member against several requesting states
+    got = M.surrenders(mem, legal, w, c, np.array([MKT, WES, EAS]), trafficking)
+    assert got.tolist() == [True, False, True]
+    # dual criminality: Eastland lacks conspiracy, so not even a foreign leader goes
+    leader = mem.leader_of[red]
+    mem.state[leader], mem.nationality[leader] = EAS, MID
+    assert M.offence_of(mem, w, leader) == w.leader_offence
+    assert not legal.laws[EAS, w.leader_offence]
+    assert not surrenders(leader, MKT)
+    mem.state[leader] = NOR  # Nordia criminalises conspiracy and has the treaty
+    assert surrenders(leader, MKT)
+
+
+def test_nationals_rule_follows_the_scenario():
+    """The same national is surrendered once Eastland extradites its nationals."""
+    m, red, (b, _) = _nationals_world(["states.EAS.extradites_nationals=true"])
+    EAS, MKT = sidx(m, "EAS"), sidx(m, "MKT")
+    m.members.state[b] = m.members.nationality[b] = EAS
+    off = M.offence_of(m.members, m.world, b)
+    assert M.surrenders(m.members, m.legal, m.world, b, MKT, off)
+
+
+def test_justice_arrests_the_foreigner_and_not_the_national_abroad():
+    """Guards the nationals rule where justice uses it: an answered request about a
+    member living in Eastland leads to an arrest (and an extradition) only if he is
+    not an Eastland national."""
+    m, red, (b, c) = _nationals_world(["conviction_probability=1.0"])
+    mem = m.members
+    EAS, MKT, MID = sidx(m, "EAS"), sidx(m, "MKT"), sidx(m, "MID")
+    mem.state[[b, c]] = EAS
+    mem.nationality[b], mem.nationality[c] = EAS, MID
+    off = int(m.world.org_offence[red])
+    for target in (b, c):
+        m.cases.extend(
+            org=one(red),
+            state=one(MKT),
+            deadline=one(100),
+            target=one(target),
+            requested=one(EAS),
+            channel=one(justice.LETTERS),
+            due=one(0),
+            sent=one(0),
+            offence=one(off),
+            success=one(1.0, float),
+        )
+    justice.advance_cases(m.justice, np.ones(m.world.n_states), 0)
+    r = m.request_table()
+    assert r["outcome"].tolist() == [justice.OK, justice.OK]  # both answered
+    assert mem.status[b] == M.ACTIVE  # the national stays free in Eastland
+    assert mem.status[c] == M.VACANT  # the foreigner is extradited and convicted
+    counts = m.recorder.counts
+    assert counts["arrests"] == counts["extraditions"] == counts["convictions"] == 1
+
+
+# ----------------------------------------------------------------- conservation
+def _check_conservation(m: TraffickingModel, ticks: int, from_tick: int = 0) -> int:
+    """Step ``m``; return the ticks at which stock, in flight and arrests are all non-zero.
+
+    Conservation is asserted at every tick, and the exact totals against the weekly
+    series of produced, delivered and seized quantities.
+    """
+    busy = 0
+    for t in range(ticks):
+        m.step()
+        assert m.total_produced == (m.total_delivered + m.total_seized + m.in_flight + m.stock), t
+        assert m.conserved
+        arrested = m.series["arrests"][: t + 1].sum()
+        vacant = int((m.members.status == M.VACANT).sum())
+        if t >= from_tick and m.stock > 0 and m.in_flight > 0 and arrested > 0 and vacant > 0:
+            busy += 1
+    assert m.series["produced"].sum() == m.total_produced > 0
+    assert m.series["delivered"].sum() == m.total_delivered > 0
+    assert m.series["seized"].sum() == m.total_seized > 0
+    return busy
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_conservation_while_goods_wait_in_stock(seed):
+    """Conservation with every term non-zero: produced = delivered + seized + in flight + stock.
+
+    Red's leader is arrested at week 10 and not succeeded: from then on red's goods wait
+    in stock, blue's are in flight, and members are in custody at every checked tick.
+    """
+    arrest_leader = {
+        "type": "remove_members",
+        "strategy": "role",
+        "role": "leader",
+        "organisation": "red",
+        "count": 1,
+        "start": 10,
+    }
+    sc = variant(["leader_succession_weeks=100000"], [arrest_leader])
+    m = TraffickingModel(sc, seed=seed, ticks=80)
+    assert _check_conservation(m, 80, from_tick=10) == 70  # every tick from 10 on
+    assert m.stock == m.orgs[org_index(m, "red")].stock[m.orgs[0].sources[0]] > 0
+
+
+def test_conservation_when_routes_close_and_goods_pile_up():
+    """Brokers arrested so routes close (toy), and a regional scenario that holds stock."""
+    brokers_out = {
+        "type": "remove_members",
+        "strategy": "role",
+        "role": "broker",
+        "organisation": "red",
+        "share": 1.0,
+        "start": 10,
+    }
+    m = TraffickingModel(variant(["recruit_weeks_broker=100000"], [brokers_out]), seed=1, ticks=60)
+    assert _check_conservation(m, 60, from_tick=10) >= 5  # until red finds new routes
+    m = TraffickingModel(load_scenario("central_america_cocaine"), seed=1, ticks=100)
+    assert _check_conservation(m, 100) >= 40
+
+
+# ------------------------------------------------------------------- policies
+def test_capacity_building_ramps_capacity_detection_and_integrity():
+    """Each multiplier ramps linearly to its factor from ``start``; integrity is capped at 1."""
+    cb = {
+        "type": "capacity_building",
+        "state": "MID",
+        "capacity": 3.0,
+        "detection": 2.0,
+        "integrity": 1.5,
+        "ramp_weeks": 4,
+        "start": 2,
+    }
+    m = TraffickingModel(variant(policies=[cb]), seed=0, ticks=8)
+    w, enf = m.world, m.enforcement
+    MID = sidx(m, "MID")
+    others = np.arange(w.n_states) != MID
+    for t in range(8):
+        m.step()
+        frac = 0.0 if t < 2 else min(1.0, (t - 1) / 4)
+        assert enf.capacity[MID] == pytest.approx(w.capacity[MID] * (1 + 2.0 * frac))
+        assert enf.detection[MID] == pytest.approx(w.detection[MID] * (1 + 1.0 * frac))
+        assert enf.integrity[MID] == pytest.approx(min(w.integrity[MID] * (1 + 0.5 * frac), 1.0))
+        np.testing.assert_array_equal(enf.capacity[others], w.capacity[others])
+        np.testing.assert_array_equal(enf.detection[others], w.detection[others])
+        np.testing.assert_array_equal(enf.integrity[others], w.integrity[others])
+    assert w.integrity[MID] < 1 and enf.integrity[MID] == 1.0
+
+
+def test_databases_merge_by_name_and_states_join_them():
+    """A second ``create_database`` of the same name adds members (first lag kept);
+    ``join_database`` adds states to a database in force and ignores one that is not."""
+    pols = [
+        {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "lag": 3},
+        {"type": "create_database", "name": "X", "members": ["WES"], "lag": 9, "start": 5},
+        {"type": "join_database", "name": "X", "states": ["EAS"], "start": 6},
+        {"type": "join_database", "name": "Y", "states": ["MID"]},
+    ]
+    m = TraffickingModel(variant(policies=pols), seed=0, ticks=1)
+    MKT, NOR, WES, EAS, MID = (sidx(m, s) for s in ("MKT", "NOR", "WES", "EAS", "MID"))
+    members = {}
+    for t in (0, 5, 6):
+        legal = agreements.rebuild(m.world, m.policies, t)
+        assert set(legal.databases) == {"X"}
+        members[t] = legal.databases["X"].members
+        assert legal.databases["X"].lag == 3
+    assert members == {0: {MKT, NOR}, 5: {MKT, NOR, WES}, 6: {MKT, NOR, WES, EAS}}
+    assert legal.db_lag[WES, MKT] == legal.db_lag[EAS, NOR] == legal.db_lag[MKT, MKT] == 3
+    assert legal.db_lag[MID, MKT] == legal.db_lag[MKT, MID] == -1
+
+
+def test_liaison_officers_floor_is_capped_at_full_trust():
+    """The trust floor is trust at the start plus the gain, never above 1."""
+    pols = [
+        {"type": "liaison_officers", "between": ["MKT", "NOR"], "trust_gain": 0.1},
+        {"type": "liaison_officers", "between": ["MKT", "WES"], "trust_gain": 1.0},
+    ]
+    m = TraffickingModel(variant(policies=pols), seed=0, ticks=1)
+    MKT, NOR, WES = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "WES")
+    floor, t0 = m.legal.trust_floor, m.cooperation.trust0
+    assert floor[MKT, NOR] == floor[NOR, MKT] == pytest.approx(t0[MKT, NOR] + 0.1)
+    assert floor[MKT, WES] == floor[WES, MKT] == 1.0
+    assert floor[NOR, WES] == 0.0
+
+
+def test_policy_describe_reads_like_the_table_row():
+    from sim.policies import from_dict
+
+    surge = from_dict({"type": "surge", "state": "MID", "factor": 2.0, "start": 104, "cost": 2e6})
+    assert surge.describe() == "surge(state=MID, factor=2.0) from tick 104, 2,000,000 USD/yr"
+    mlat = from_dict({"type": "add_mlat", "between": ["MKT", "NOR"], "start": 3, "end": 9})
+    assert mlat.describe() == "add_mlat(between=['MKT', 'NOR']) from tick 3 to 9, 0 USD/yr"
