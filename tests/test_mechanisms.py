@@ -148,7 +148,7 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
 
 
 def test_database_intel_multiplies_detection_for_recently_flagged_organisations():
-    """``agreements.intel``: the database's intel for members that saw a recent record."""
+    """Guards ``agreements.intel``: the database's intel for members that saw a recent record."""
     db = {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "intel": 3.0}
     m = TraffickingModel(variant(policies=[db]), seed=0, ticks=1)
     plain = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
@@ -225,7 +225,8 @@ def test_extradition_keeps_nationals_where_the_state_does_not_extradite_them():
 
 
 def test_nationals_rule_follows_the_scenario():
-    """The same national is surrendered once Eastland extradites its nationals."""
+    """Guards the nationals rule's input: a national is surrendered once his state
+    extradites nationals (the scenario's ``extradites_nationals``)."""
     m, red, (b, _) = _nationals_world(["states.EAS.extradites_nationals=true"])
     EAS, MKT = sidx(m, "EAS"), sidx(m, "MKT")
     m.members.state[b] = m.members.nationality[b] = EAS
@@ -289,7 +290,9 @@ def _check_conservation(m: TraffickingModel, ticks: int, from_tick: int = 0) -> 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_conservation_while_goods_wait_in_stock(seed):
-    """Conservation with every term non-zero: produced = delivered + seized + in flight + stock.
+    """Guards conservation with every term non-zero.
+
+    produced = delivered + seized + in flight + stock, at every tick.
 
     Red's leader is arrested at week 10 and not succeeded: from then on red's goods wait
     in stock, blue's are in flight, and members are in custody at every checked tick.
@@ -309,7 +312,8 @@ def test_conservation_while_goods_wait_in_stock(seed):
 
 
 def test_conservation_when_routes_close_and_goods_pile_up():
-    """Brokers arrested so routes close (toy), and a regional scenario that holds stock."""
+    """Guards conservation when brokers are arrested so routes close, and in a regional
+    scenario that holds stock."""
     brokers_out = {
         "type": "remove_members",
         "strategy": "role",
@@ -326,7 +330,8 @@ def test_conservation_when_routes_close_and_goods_pile_up():
 
 # ------------------------------------------------------------------- policies
 def test_capacity_building_ramps_capacity_detection_and_integrity():
-    """Each multiplier ramps linearly to its factor from ``start``; integrity is capped at 1."""
+    """Guards capacity_building: each multiplier ramps linearly to its factor from
+    ``start``; integrity is capped at 1."""
     cb = {
         "type": "capacity_building",
         "state": "MID",
@@ -353,8 +358,9 @@ def test_capacity_building_ramps_capacity_detection_and_integrity():
 
 
 def test_databases_merge_by_name_and_states_join_them():
-    """A second ``create_database`` of the same name adds members (first lag kept);
-    ``join_database`` adds states to a database in force and ignores one that is not."""
+    """Guards database policies: a second ``create_database`` of the same name adds
+    members (first lag kept); ``join_database`` adds states to a database in force and
+    ignores one that is not."""
     pols = [
         {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "lag": 3},
         {"type": "create_database", "name": "X", "members": ["WES"], "lag": 9, "start": 5},
@@ -375,7 +381,7 @@ def test_databases_merge_by_name_and_states_join_them():
 
 
 def test_liaison_officers_floor_is_capped_at_full_trust():
-    """The trust floor is trust at the start plus the gain, never above 1."""
+    """Guards liaison_officers: the floor is the starting trust plus the gain, capped at 1."""
     pols = [
         {"type": "liaison_officers", "between": ["MKT", "NOR"], "trust_gain": 0.1},
         {"type": "liaison_officers", "between": ["MKT", "WES"], "trust_gain": 1.0},
@@ -389,6 +395,7 @@ def test_liaison_officers_floor_is_capped_at_full_trust():
 
 
 def test_policy_describe_reads_like_the_table_row():
+    """Guards the one-line policy description used in tables (empty fields left out)."""
     from sim.policies import from_dict
 
     surge = from_dict({"type": "surge", "state": "MID", "factor": 2.0, "start": 104, "cost": 2e6})

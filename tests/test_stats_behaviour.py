@@ -162,6 +162,7 @@ def test_mean_ci_and_paired_diff_by_hand():
 
 
 def test_summarize_values_clips_registered_metrics_at_zero():
+    """Guards the summary interval: clipped at 0 for registered metrics only."""
     out = summarize_values([0.0, 0.0, 0.0, 9.0], "seized")
     assert out["mean"] == pytest.approx(2.25) and out["ci_low"] == 0.0
     raw = summarize_values([0.0, 0.0, 0.0, 9.0], "not_a_metric")
@@ -169,6 +170,7 @@ def test_summarize_values_clips_registered_metrics_at_zero():
 
 
 def test_wilcoxon_p_and_holm_edge_cases():
+    """Guards the test and its adjustment: two-sided Wilcoxon on finite values; Holm by hand."""
     d = np.array([0.5, -0.2, 1.1, 0.0, 0.9, 1.3, 0.7, np.nan])
     f = d[np.isfinite(d)]
     assert wilcoxon_p(d) == pytest.approx(stats.wilcoxon(f, zero_method="wilcox").pvalue)

@@ -112,6 +112,7 @@ def test_extra_draws_in_one_stream_leave_every_other_stream_unchanged(extra, mon
 
 
 def test_a_stream_is_created_once_and_continues():
+    """Guards lazy creation: a name always returns its one generator, which never restarts."""
     s = Streams(8)
     for name in STREAMS:
         assert s[name] is s[name]
@@ -122,6 +123,7 @@ def test_a_stream_is_created_once_and_continues():
 
 
 def test_unknown_stream_names_are_refused():
+    """Guards against a misspelt name silently becoming a new process."""
     s = Streams(1)
     with pytest.raises(KeyError, match="unknown random stream 'detecton'"):
         s["detecton"]
