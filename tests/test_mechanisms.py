@@ -331,7 +331,7 @@ def test_conservation_when_routes_close_and_goods_pile_up():
 # ------------------------------------------------------------------- policies
 def test_capacity_building_ramps_capacity_detection_and_integrity():
     """Guards capacity_building: each multiplier ramps linearly to its factor from
-    ``start``; integrity is capped at 1."""
+    ``start``, programmes and surges on one state multiply, integrity is capped at 1."""
     cb = {
         "type": "capacity_building",
         "state": "MID",
@@ -341,15 +341,17 @@ def test_capacity_building_ramps_capacity_detection_and_integrity():
         "ramp_weeks": 4,
         "start": 2,
     }
-    m = TraffickingModel(variant(policies=[cb]), seed=0, ticks=8)
+    second = {"type": "capacity_building", "state": "MID", "detection": 1.5, "ramp_weeks": 1}
+    surge = {"type": "surge", "state": "MID", "factor": 2.0}
+    m = TraffickingModel(variant(policies=[cb, second, surge]), seed=0, ticks=8)
     w, enf = m.world, m.enforcement
     MID = sidx(m, "MID")
     others = np.arange(w.n_states) != MID
     for t in range(8):
         m.step()
         frac = 0.0 if t < 2 else min(1.0, (t - 1) / 4)
-        assert enf.capacity[MID] == pytest.approx(w.capacity[MID] * (1 + 2.0 * frac))
-        assert enf.detection[MID] == pytest.approx(w.detection[MID] * (1 + 1.0 * frac))
+        assert enf.capacity[MID] == pytest.approx(w.capacity[MID] * 2.0 * (1 + 2.0 * frac))
+        assert enf.detection[MID] == pytest.approx(w.detection[MID] * 1.5 * (1 + 1.0 * frac))
         assert enf.integrity[MID] == pytest.approx(min(w.integrity[MID] * (1 + 0.5 * frac), 1.0))
         np.testing.assert_array_equal(enf.capacity[others], w.capacity[others])
         np.testing.assert_array_equal(enf.detection[others], w.detection[others])
@@ -362,8 +364,16 @@ def test_databases_merge_by_name_and_states_join_them():
     members (first lag kept); ``join_database`` adds states to a database in force and
     ignores one that is not."""
     pols = [
-        {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "lag": 3},
+        {
+            "type": "create_database",
+            "name": "X",
+            "members": ["MKT", "NOR"],
+            "lag": 3,
+            "coverage": 0.3,
+            "intel": 4.0,
+        },
         {"type": "create_database", "name": "X", "members": ["WES"], "lag": 9, "start": 5},
+        {"type": "create_database", "name": "Z", "members": ["MID", "AND"], "start": 7},
         {"type": "join_database", "name": "X", "states": ["EAS"], "start": 6},
         {"type": "join_database", "name": "Y", "states": ["MID"]},
     ]
@@ -373,11 +383,23 @@ def test_databases_merge_by_name_and_states_join_them():
     for t in (0, 5, 6):
         legal = agreements.rebuild(m.world, m.policies, t)
         assert set(legal.databases) == {"X"}
-        members[t] = legal.databases["X"].members
-        assert legal.databases["X"].lag == 3
+        x = legal.databases["X"]
+        members[t] = x.members
+        assert (x.lag, x.coverage, x.intel) == (3, 0.3, 4.0)  # the first creation's
     assert members == {0: {MKT, NOR}, 5: {MKT, NOR, WES}, 6: {MKT, NOR, WES, EAS}}
     assert legal.db_lag[WES, MKT] == legal.db_lag[EAS, NOR] == legal.db_lag[MKT, MKT] == 3
+    assert legal.db_coverage[WES, MKT] == 0.3 and legal.db_intel[EAS] == 4.0
     assert legal.db_lag[MID, MKT] == legal.db_lag[MKT, MID] == -1
+    assert legal.db_intel[MID] == 1.0
+    # a database created without lag, coverage or intel takes the parameters
+    p, AND = m.params, sidx(m, "AND")
+    z = agreements.rebuild(m.world, m.policies, 7)
+    assert (z.databases["Z"].lag, z.databases["Z"].coverage, z.databases["Z"].intel) == (
+        int(p["db_lag"]),
+        p["db_coverage"],
+        p["db_intel_boost"],
+    )
+    assert z.db_lag[MID, AND] == int(p["db_lag"]) and z.db_coverage[AND, MID] == p["db_coverage"]
 
 
 def test_liaison_officers_floor_is_capped_at_full_trust():
@@ -402,3 +424,28 @@ def test_policy_describe_reads_like_the_table_row():
     assert surge.describe() == "surge(state=MID, factor=2.0) from tick 104, 2,000,000 USD/yr"
     mlat = from_dict({"type": "add_mlat", "between": ["MKT", "NOR"], "start": 3, "end": 9})
     assert mlat.describe() == "add_mlat(between=['MKT', 'NOR']) from tick 3 to 9, 0 USD/yr"
+
+
+def test_remove_members_selection_by_betweenness_share_and_count():
+    """Guards ``members.select``: betweenness picks the most central members of the whole
+    member network (checked with networkx); a share of 0, or neither share nor count,
+    arrests nobody; count is capped at the pool; organisation and role filter it."""
+    import networkx as nx
+
+    m = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
+    mem = m.members
+    rng = np.random.default_rng(0)
+    g = nx.Graph()
+    g.add_edges_from((int(i), int(mem.boss[i])) for i in range(len(mem)) if mem.boss[i] >= 0)
+    bc = nx.betweenness_centrality(g)
+    picked = M.select(mem, "betweenness", None, 2, rng)
+    assert set(picked.tolist()) == set(mem.leader_of.tolist())  # the two leaders
+    rest = [bc[i] for i in range(len(mem)) if i not in picked]
+    assert min(bc[int(i)] for i in picked) > max(rest)
+    assert len(M.select(mem, "random", 0.0, None, rng)) == 0
+    assert len(M.select(mem, "random", None, None, rng)) == 0
+    assert len(M.select(mem, "random", 0.5, None, rng)) == round(0.5 * len(mem))
+    red = org_index(m, "red")
+    couriers = np.flatnonzero((mem.org == red) & (mem.role == M.COURIER))
+    sel = M.select(mem, "role", None, 1000, rng, org=red, role=M.COURIER)
+    assert sorted(sel.tolist()) == couriers.tolist()
