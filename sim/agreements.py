@@ -39,7 +39,7 @@ class LegalState:
     """Pairwise instruments in force (indices are state indices).
 
     Attributes:
-        mlat_median: (S, S) median MLAT latency in weeks, 0 where no treaty.
+        mlat_median_weeks: (S, S) median MLAT latency in weeks, 0 where no treaty.
         mlat_success: (S, S) chance a request under the treaty is answered.
         extradition: (S, S) extradition treaty in force.
         jit: (S, S) both states in an active joint investigation team.
@@ -49,7 +49,7 @@ class LegalState:
         trust_floor: (S, S) minimum trust kept up by liaison officers.
     """
 
-    mlat_median: np.ndarray
+    mlat_median_weeks: np.ndarray
     mlat_success: np.ndarray
     extradition: np.ndarray
     jit: np.ndarray

@@ -150,14 +150,14 @@ def plan_requests(j: Justice, case_state, target, offence, t: int, db_tried=None
     if db_tried is not None:
         db &= ~db_tried
     jit = ~dom & ~db & legal.jit[s, req]
-    mlat = ~dom & ~db & ~jit & (legal.mlat_median[s, req] > 0)
+    mlat = ~dom & ~db & ~jit & (legal.mlat_median_weeks[s, req] > 0)
     # channel by priority (a lookup table avoids np.select's per-call overhead)
     channel = np.full(n, LETTERS)
     channel[mlat], channel[jit], channel[db], channel[dom] = MLAT, JIT, DATABASE, DOMESTIC
     median = np.array(
         [p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0, p["letters_rogatory_median_weeks"]]
     )[channel]
-    median[mlat] = legal.mlat_median[s[mlat], req[mlat]]
+    median[mlat] = legal.mlat_median_weeks[s[mlat], req[mlat]]
     z = j.streams["request_latency"].standard_normal(n)
     latency = median * np.exp(p["latency_sigma"] * z)
     latency[db] = legal.db_lag[s[db], req[db]]

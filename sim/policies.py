@@ -37,6 +37,7 @@ class Policy:
     FIELDS: ClassVar[dict[str, str]] = {}
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     ONE_OF: ClassVar[tuple[str, ...]] = ()  # exactly one of these fields must be given
+    ALIASES: ClassVar[dict[str, str]] = {}  # former field names -> current ones
 
     start: int = 0
     end: int | None = None
@@ -142,31 +143,31 @@ class AddMlat(Policy):
     Args:
         between: the two states of a bilateral treaty.
         parties: or the parties of a multilateral convention (every pair is covered).
-        median_weeks: median request latency (default: ``mlat_median_weeks``, ~40 weeks,
-            the ~10-month US figure of the President's Review Group 2013).
+        mlat_median_weeks: median request latency (default: the parameter of that name,
+            ~40 weeks, the ~10-month US figure of the President's Review Group 2013);
+            files may still say ``median_weeks``.
         success: chance a request under the treaty is answered (before trust).
     """
 
     type: ClassVar[str] = "add_mlat"
     FIELDS: ClassVar[dict[str, str]] = dict(
-        between="pair", parties="states", median_weeks="pos", success="prob"
+        between="pair", parties="states", mlat_median_weeks="pos", success="prob"
     )
     ONE_OF: ClassVar[tuple[str, ...]] = ("between", "parties")
+    ALIASES: ClassVar[dict[str, str]] = {"median_weeks": "mlat_median_weeks"}
 
     between: list[str] = field(default_factory=list)
     parties: list[str] = field(default_factory=list)
-    median_weeks: float | None = None
+    mlat_median_weeks: float | None = None
     success: float | None = None
 
     def legal(self, world, legal) -> None:  # noqa: D102
         idx = [world.state_index[x] for x in (self.between or self.parties)]
-        m = self.median_weeks or world.params["mlat_median_weeks"]
+        m = self.mlat_median_weeks or world.params["mlat_median_weeks"]
         s = world.params["mlat_success"] if self.success is None else self.success
-        for a in idx:
-            for b in idx:
-                if a < b:
-                    legal.pair(a, b, "mlat_median", min(m, legal.mlat_median[a, b] or m))
-                    legal.pair(a, b, "mlat_success", max(s, legal.mlat_success[a, b]))
+        for a, b in ((a, b) for a in idx for b in idx if a < b):
+            legal.pair(a, b, "mlat_median_weeks", min(m, legal.mlat_median_weeks[a, b] or m))
+            legal.pair(a, b, "mlat_success", max(s, legal.mlat_success[a, b]))
 
 
 @dataclass
@@ -391,7 +392,6 @@ def register(cls: type[Policy]) -> type[Policy]:
 
 def from_dict(d: dict) -> Policy:
     """Build a policy (or an agreement in force) from its plain-dict form."""
-    d = dict(d)
-    t = d.pop("type")
-    cls = REGISTRY[AGREEMENT_TYPES.get(t, t)]
-    return cls(**d)
+    kind = d["type"]
+    cls = REGISTRY[AGREEMENT_TYPES.get(kind, kind)]
+    return cls(**{cls.ALIASES.get(k, k): v for k, v in d.items() if k != "type"})

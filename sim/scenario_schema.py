@@ -141,6 +141,8 @@ def normalise_spelling(data: dict, path: Path | str) -> dict:
 
     Scenario files may say ``[[organizations]]`` and (in ``remove_members``)
     ``organization``; the canonical spelling is ``organisations`` / ``organisation``.
+    Fields a policy type has renamed (``median_weeks``, now ``mlat_median_weeks``)
+    are accepted under their former names too.
 
     Returns:
         ``data`` itself.
@@ -149,9 +151,16 @@ def normalise_spelling(data: dict, path: Path | str) -> dict:
         ScenarioError: one table gives a key in both spellings.
     """
     _rename(data, TOP_SPELLINGS, path, "")
-    for key in ("policies", "candidates"):
+    for key in ("policies", "candidates", "agreements"):
         items = data.get(key)
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
-                _rename(item, POLICY_SPELLINGS, path, f"{key}[{i}].")
+                _rename(item, POLICY_SPELLINGS | _former_names(item), path, f"{key}[{i}].")
     return data
+
+
+def _former_names(item: dict) -> dict[str, str]:
+    """Former field names of the item's policy type (``Policy.ALIASES``), if it has a type."""
+    kind = item.get("type")
+    cls = REGISTRY.get(AGREEMENT_TYPES.get(kind, kind)) if isinstance(kind, str) else None
+    return dict(cls.ALIASES) if cls is not None else {}

@@ -53,7 +53,7 @@ def one(v, dtype=np.int64):
 
 # ------------------------------------------------------------ MLAT latency (treaty)
 MLAT_POLICIES = (
-    {"type": "add_mlat", "between": ["MKT", "NOR"], "median_weeks": 10.5},
+    {"type": "add_mlat", "between": ["MKT", "NOR"], "mlat_median_weeks": 10.5},
     {"type": "add_mlat", "parties": ["MKT", "NOR", "WES"], "median_weeks": 20.5},
 )
 
@@ -82,9 +82,9 @@ def test_mlat_latency_is_the_treatys_median_not_the_default():
     assert plan["requested"].tolist() == [NOR, WES]
     assert plan["due"].tolist() == [t + 11, t + 21]
     assert plan["sent"].tolist() == [t, t]
-    assert m.legal.mlat_median[MKT, NOR] == m.legal.mlat_median[NOR, MKT] == 10.5
-    assert m.legal.mlat_median[MKT, WES] == m.legal.mlat_median[WES, NOR] == 20.5
-    assert m.legal.mlat_median[MKT, MKT] == 0 and m.legal.mlat_median[MKT, sidx(m, "EAS")] == 0
+    assert m.legal.mlat_median_weeks[MKT, NOR] == m.legal.mlat_median_weeks[NOR, MKT] == 10.5
+    assert m.legal.mlat_median_weeks[MKT, WES] == m.legal.mlat_median_weeks[WES, NOR] == 20.5
+    assert m.legal.mlat_median_weeks[MKT, MKT] == 0 and m.legal.mlat_median_weeks[MKT, sidx(m, "EAS")] == 0
     trust = m.trust[MKT, [NOR, WES]]
     np.testing.assert_allclose(plan["success"], m.params["mlat_success"] * trust)
 

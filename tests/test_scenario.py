@@ -270,6 +270,28 @@ def test_the_american_spelling_still_loads(tmp_path):
     assert from_dict(sc.data["policies"][0]).organisation == "red"
 
 
+def test_the_former_mlat_field_name_still_loads(tmp_path):
+    """``median_weeks`` is the former name of ``mlat_median_weeks`` (one name per concept)."""
+    data = toy()
+    data["policies"] = [{"type": "add_mlat", "between": ["MID", "NOR"], "median_weeks": 12.0}]
+    data["agreements"] = [
+        *data.get("agreements", []),
+        {"type": "mlat", "between": ["MID", "EAS"], "median_weeks": 30.0},
+    ]
+    sc = load_scenario(write(tmp_path / "old.toml", data))
+    pol = sc.data["policies"][0]
+    assert "median_weeks" not in pol and pol["mlat_median_weeks"] == 12.0
+    assert sc.data["agreements"][-1]["mlat_median_weeks"] == 30.0
+    assert from_dict(pol).mlat_median_weeks == 12.0
+    assert (
+        from_dict({"type": "add_mlat", "between": ["A", "B"], "median_weeks": 9}).mlat_median_weeks
+        == 9
+    )
+    data["policies"][0]["mlat_median_weeks"] = 12.0  # both names in one table: refused
+    with pytest.raises(ScenarioError, match="median_weeks"):
+        load_scenario(write(tmp_path / "both.toml", data))
+
+
 def test_shipped_files_use_the_british_spelling():
     for f in sorted(S.SCENARIO_DIR.glob("*.toml")):
         text = f.read_text(encoding="utf-8")
@@ -717,7 +739,7 @@ FUZZ_BASE["policies"] = [
     {"type": "capacity_building", "state": "WES", "capacity": 1.5, "ramp_weeks": 10, "cost": 1e6},
 ]
 FUZZ_BASE["agreements"] += [
-    {"type": "mlat", "between": ["MID", "NOR"], "median_weeks": 30.0, "success": 0.5},
+    {"type": "mlat", "between": ["MID", "NOR"], "mlat_median_weeks": 30.0, "success": 0.5},
     {"type": "database", "name": "db", "members": ["MID", "WES"], "lag": 2, "coverage": 0.5},
     {"type": "jit", "states": ["MID", "NOR"]},
 ]

@@ -311,7 +311,7 @@ def describe(pol: dict) -> str:
     )
     if pol.get("state"):
         who = pol["state"]
-    extra = [f"{k} {pol[k]}" for k in ("name", "median_weeks", "factor") if k in pol]
+    extra = [f"{k} {pol[k]}" for k in ("name", "mlat_median_weeks", "factor") if k in pol]
     if "offences" in pol:
         extra.append("offences " + "+".join(pol["offences"]))
     if pol["type"] == "capacity_building":
