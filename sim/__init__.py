@@ -7,6 +7,8 @@ first use::
     model = TraffickingModel(load_scenario("toy_corridor"), seed=1).run()
     model.summary()["interdiction_rate"]
     run_study("toy_corridor", replicates=20).summary()
+
+``sim.__version__`` is the version in pyproject.toml (:mod:`sim._version`).
 """
 
 from sim.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
@@ -15,6 +17,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "TraffickingModel",
+    "__version__",
     "compare",
     "list_scenarios",
     "load_scenario",
@@ -27,6 +30,10 @@ _HARNESS = ("compare", "run_replicates", "run_study", "sensitivity")
 
 
 def __getattr__(name):
+    if name == "__version__":
+        from sim._version import version
+
+        return version()
     if name == "TraffickingModel":
         from sim.model import TraffickingModel
 

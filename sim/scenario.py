@@ -36,6 +36,7 @@ from sim.scenario_schema import (
     canonical_key,
     normalise_spelling,
 )
+from sim.suggest import did_you_mean
 
 __all__ = [
     "AGREEMENT_FIELDS",
@@ -143,7 +144,9 @@ def resolve_path(name_or_path: str | Path) -> Path:
     for cand in (SCENARIO_DIR / p, SCENARIO_DIR / f"{p}.toml"):
         if cand.is_file():
             return cand
-    raise ScenarioError(p, "", "no such scenario file (try `xborder scenarios`)")
+    names = [f.stem for f in sorted(SCENARIO_DIR.glob("*.toml"))]
+    hint = did_you_mean(p.stem, names)
+    raise ScenarioError(p, "", f"no such scenario file{hint} (try `xborder scenarios`)")
 
 
 def load_scenario(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -180,6 +183,20 @@ def _read_toml(path: Path) -> dict:
         raise ScenarioError(path, "", f"cannot read ({e.strerror})") from None
 
 
+def _extended(path: Path, parent: str) -> Path:
+    """The file ``extends = parent`` names: relative to ``path``, else a shipped scenario."""
+    ppath = (path.parent / parent).resolve()
+    if ppath.is_file():
+        return ppath
+    if len(Path(parent).parts) == 1:
+        for cand in (SCENARIO_DIR / parent, SCENARIO_DIR / f"{parent}.toml"):
+            if cand.is_file():
+                return cand.resolve()
+    names = [f.stem for f in sorted(SCENARIO_DIR.glob("*.toml"))]
+    hint = did_you_mean(Path(parent).stem, names)
+    raise ScenarioError(path, "extends", f"no such file or shipped scenario {parent!r}{hint}")
+
+
 def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict:
     data = _read_toml(path)
     parent = data.pop("extends", None)
@@ -187,9 +204,7 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(path, "extends", "must be a file name (string)")
-    ppath = (path.parent / parent).resolve()
-    if not ppath.is_file():
-        raise ScenarioError(path, "extends", f"no such file {parent!r}")
+    ppath = _extended(path, parent)
     if ppath in chain or ppath == path.resolve():
         raise ScenarioError(path, "extends", f"circular extends through {parent!r}")
     base = _load_merged(ppath, (*chain, path.resolve()))
@@ -268,7 +283,8 @@ def apply_overrides(data: dict, overrides: list[str], path: Path | str) -> None:
             params[parts[-1]] = value
         elif len(parts) == 1:
             if parts[0] not in SCHEMA_TOP:
-                raise ScenarioError(path, key, "unknown parameter or scenario key")
+                hint = did_you_mean(key, [*P.PARAMS, *SCHEMA_TOP])
+                raise ScenarioError(path, key, f"unknown parameter or scenario key{hint}")
             data[parts[0]] = value
         elif len(parts) == 3 and parts[0] in ("states", "locations", "organisations"):
             items = data.get(parts[0], [])
@@ -276,7 +292,9 @@ def apply_overrides(data: dict, overrides: list[str], path: Path | str) -> None:
                 raise ScenarioError(path, parts[0], "expected an array of tables ([[...]])")
             match = [it for it in items if isinstance(it, dict) and it.get("id") == parts[1]]
             if not match:
-                raise ScenarioError(path, key, f"no {parts[0][:-1]} with id {parts[1]!r}")
+                ids = [it.get("id") for it in items if isinstance(it, dict)]
+                hint = did_you_mean(parts[1], [i for i in ids if isinstance(i, str)])
+                raise ScenarioError(path, key, f"no {parts[0][:-1]} with id {parts[1]!r}{hint}")
             match[0][parts[2]] = value
         else:
             raise ScenarioError(

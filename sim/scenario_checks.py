@@ -26,6 +26,7 @@ from sim.scenario_schema import (
     ScenarioError,
     normalise_spelling,
 )
+from sim.suggest import did_you_mean, known
 
 
 def _is_num(v) -> bool:
@@ -67,7 +68,7 @@ def _check_value(path, key: str, kind: str, v, ids: dict) -> None:
         if not isinstance(v, str):
             bad(f"expected a {kind} id (string), got {v!r}")
         if v not in pool:
-            bad(f"unknown {kind} {v!r}")
+            bad(f"unknown {kind} {v!r}{did_you_mean(v, pool)}")
     elif kind in ("states", "locations", "pair"):
         sub = "location" if kind == "locations" else "state"
         if not isinstance(v, list) or not v:
@@ -80,12 +81,22 @@ def _check_value(path, key: str, kind: str, v, ids: dict) -> None:
         raise AssertionError(kind)
 
 
-def _check_table(path, where: str, item, schema: dict, ids: dict) -> None:
+def unknown_key(path, where: str, key: str, valid, what: str = "") -> ScenarioError:
+    """The error for an unknown key: the closest valid key, and every valid one."""
+    valid = list(valid)
+    return ScenarioError(
+        path,
+        f"{where}.{key}" if where else key,
+        f"unknown key{did_you_mean(key, valid)}; valid keys{what}: {known(valid)}",
+    )
+
+
+def _check_table(path, where: str, item, schema: dict, ids: dict, what: str = "") -> None:
     if not isinstance(item, dict):
         raise ScenarioError(path, where, f"expected a table, got {item!r}")
     for k, v in item.items():
         if k not in schema:
-            raise ScenarioError(path, f"{where}.{k}", "unknown key")
+            raise unknown_key(path, where, k, schema, what)
         _check_value(path, f"{where}.{k}", schema[k].lstrip("!"), v, ids)
     for k, kind in schema.items():
         if kind.startswith("!") and k not in item:
@@ -112,7 +123,7 @@ def validate(data: dict, path: Path | str) -> None:
     normalise_spelling(data, path)
     for k, v in data.items():
         if k not in SCHEMA_TOP:
-            raise ScenarioError(path, k, "unknown key")
+            raise unknown_key(path, "", k, SCHEMA_TOP, " at the top level")
         kind = SCHEMA_TOP[k]
         if kind == "table" and not isinstance(v, dict):
             raise ScenarioError(path, k, "expected a table")
@@ -134,22 +145,22 @@ def validate(data: dict, path: Path | str) -> None:
         raise ScenarioError(path, "organisations", "a scenario needs at least one organisation")
     ids = {"states": {s["id"] for s in states}, "locations": {loc["id"] for loc in locs}}
     for s in states:
-        _check_table(path, f"states.{s['id']}", s, SCHEMA_STATE, ids)
+        _check_table(path, f"states.{s['id']}", s, SCHEMA_STATE, ids, " for a state")
     for loc in locs:
-        _check_table(path, f"locations.{loc['id']}", loc, SCHEMA_LOCATION, ids)
+        _check_table(path, f"locations.{loc['id']}", loc, SCHEMA_LOCATION, ids, " for a location")
         if "kind" in loc and loc["kind"] not in LOCATION_KINDS:
             raise ScenarioError(
                 path, f"locations.{loc['id']}.kind", f"must be one of {', '.join(LOCATION_KINDS)}"
             )
     for i, leg in enumerate(legs):
         where = f"legs[{i}]"
-        _check_table(path, where, leg, SCHEMA_LEG, ids)
+        _check_table(path, where, leg, SCHEMA_LEG, ids, " for a leg")
         if leg["from"] == leg["to"]:
             raise ScenarioError(path, where, f"a leg from {leg['from']!r} to itself")
         if "mode" in leg and leg["mode"] not in MODES:
             raise ScenarioError(path, f"{where}.mode", f"must be one of {', '.join(MODES)}")
     for o in orgs:
-        _check_table(path, f"organisations.{o['id']}", o, SCHEMA_ORG, ids)
+        _check_table(path, f"organisations.{o['id']}", o, SCHEMA_ORG, ids, " for an organisation")
     _check_params(path, data.get("params", {}))
     _check_uncertainties(path, data.get("uncertainties", {}))
     for i, a in enumerate(_items(path, data, "agreements", None)):
@@ -173,7 +184,7 @@ def validate(data: dict, path: Path | str) -> None:
         dup = next(lab for lab in labels if labels.count(lab) > 1)
         raise ScenarioError(path, "candidates", f"label {dup!r} is used twice")
     for i, tr in enumerate(_items(path, data, "trust", None)):
-        _check_table(path, f"trust[{i}]", tr, SCHEMA_TRUST, ids)
+        _check_table(path, f"trust[{i}]", tr, SCHEMA_TRUST, ids, " for trust")
     _check_policy_refs(path, data)
     ticks, burn = data.get("ticks", 260), data.get("burn_in", 52)
     if ticks < 1:
@@ -186,11 +197,14 @@ def validate(data: dict, path: Path | str) -> None:
 def _check_typed(path, where, item, schemas: dict, ids, common: bool) -> None:
     t = item.get("type")
     if not isinstance(t, str) or t not in schemas:
+        hint = did_you_mean(t, schemas) if isinstance(t, str) else ""
         raise ScenarioError(
-            path, f"{where}.type", f"unknown type {t!r} (one of {', '.join(sorted(schemas))})"
+            path,
+            f"{where}.type",
+            f"unknown type {t!r}{hint} (one of {', '.join(sorted(schemas))})",
         )
     schema = {"type": "str", **(COMMON_FIELDS if common else {}), **schemas[t]}
-    _check_table(path, where, item, schema, ids)
+    _check_table(path, where, item, schema, ids, f" for {t}")
     cls = REGISTRY.get(AGREEMENT_TYPES.get(t, t))
     if cls is not None and cls.ONE_OF and sum(k in item for k in cls.ONE_OF) != 1:
         raise ScenarioError(path, where, f"give exactly one of {' or '.join(cls.ONE_OF)}")
@@ -220,8 +234,11 @@ def _check_policy_refs(path, data: dict) -> None:
                     path, f"{where}.strategy", f"must be one of {', '.join(STRATEGIES)}"
                 )
             if "organisation" in pol and pol["organisation"] not in orgs:
+                org = pol["organisation"]
                 raise ScenarioError(
-                    path, f"{where}.organisation", f"unknown organisation {pol['organisation']!r}"
+                    path,
+                    f"{where}.organisation",
+                    f"unknown organisation {org!r}{did_you_mean(org, orgs)}",
                 )
             if "role" in pol and pol["role"] not in ("leader", "broker", "courier"):
                 raise ScenarioError(path, f"{where}.role", "must be leader, broker or courier")
@@ -229,10 +246,16 @@ def _check_policy_refs(path, data: dict) -> None:
                 raise ScenarioError(path, where, "give exactly one of share or count")
 
 
+def unknown_parameter(name: str) -> str:
+    """The problem of an unknown parameter name: the closest one, else every one."""
+    hint = did_you_mean(name, P.PARAMS)
+    return "unknown parameter" + (hint or f" (known: {known(P.PARAMS, 50)})")
+
+
 def _check_params(path, params: dict) -> None:
     for k, v in params.items():
         if k not in P.PARAMS:
-            raise ScenarioError(path, f"params.{k}", "unknown parameter")
+            raise ScenarioError(path, f"params.{k}", unknown_parameter(k))
         _check_value(path, f"params.{k}", P.PARAMS[k].kind, v, {})
     if params.get("k_paths", 1) < 1:
         raise ScenarioError(path, "params.k_paths", "must be at least 1")
@@ -241,7 +264,7 @@ def _check_params(path, params: dict) -> None:
 def _check_uncertainties(path, unc: dict) -> None:
     for k, v in unc.items():
         if k not in P.PARAMS:
-            raise ScenarioError(path, f"uncertainties.{k}", "unknown parameter")
+            raise ScenarioError(path, f"uncertainties.{k}", unknown_parameter(k))
         if not (isinstance(v, list) and len(v) == 2 and all(_is_num(x) for x in v)):
             raise ScenarioError(path, f"uncertainties.{k}", "expected [low, high]")
         if not v[0] < v[1]:

@@ -10,9 +10,11 @@ registers their commands. Commands parse, call the library, print; heavy imports
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from sim.cli.catalog import new, policies
 from sim.cli.dashboard import dashboard
 from sim.cli.experiment import experiment_app
 from sim.cli.recommend import discover, recommend
@@ -36,9 +38,34 @@ for command in (
     dashboard,
     recommend,
     discover,
+    policies,
+    new,
 ):
     app.command()(command)
 app.add_typer(experiment_app, name="experiment")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sim._version import version
+
+        typer.echo(f"xborder {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = None,
+) -> None:
+    """Cross-border cooperation policy simulator."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ NameArg = Annotated[
     typer.Argument(help="Experiment name (see `xborder experiment list`) or an experiment file."),
 ]
 QuickOpt = Annotated[
-    bool, typer.Option("--quick", help="The experiment's [quick] settings: seconds, not minutes.")
+    bool, typer.Option("--quick", help="The experiment's \\[quick] settings: seconds, not minutes.")
 ]
 WorkersOpt = Annotated[
     int | None,
@@ -121,20 +121,31 @@ def verify(
         Path | None,
         typer.Option(help="Keep the re-run's tables here (default: a temporary directory)."),
     ] = None,
+    rtol: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Numbers agree within this relative tolerance (default 0: exact); "
+            "for reproducing on another platform, e.g. 1e-9.",
+        ),
+    ] = 0.0,
 ) -> None:
-    """Re-run an experiment and compare every table exactly with the committed ones.
+    """Re-run an experiment and compare every table with the committed ones.
 
-    Exit 0 when every cell matches, 1 naming each differing table, row and column,
-    2 for a bad name or when no expected tables are committed.
+    Cells compare exactly, or with --rtol numeric cells within that relative
+    tolerance (text cells always exactly). Exit 0 when every cell matches, 1 naming
+    each differing table, row and column, 2 for a bad name or when no expected
+    tables are committed.
 
     Examples:
       xborder experiment verify agreements_portfolio
       xborder experiment verify validation_v1 --quick
+      xborder experiment verify validation_v1 --quick --rtol 1e-9
     """
     warm(workers)
     from sim.experiments import verify_experiment
 
-    res = _guard(verify_experiment, name, quick, workers, out, progress=True)
+    res = _guard(verify_experiment, name, quick, workers, out, progress=True, rtol=rtol)
     lines = res.lines()
     if res.ok:
         typer.echo(lines[0])

@@ -37,7 +37,9 @@ SetOpt = Annotated[
     ),
 ]
 TicksOpt = Annotated[int | None, typer.Option(min=1, help="Weeks to simulate.")]
-SeedOpt = Annotated[int, typer.Option(help="Root seed; run seeds are spawned from it.")]
+SeedOpt = Annotated[
+    int, typer.Option(min=0, help="Root seed (>= 0); run seeds are spawned from it.")
+]
 OutOpt = Annotated[
     Path | None,
     typer.Option(help="Write manifest, parquet tables, csv and figures here, run by run."),

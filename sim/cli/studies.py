@@ -289,7 +289,7 @@ def validate(
     replicates: Annotated[
         int | None, typer.Option("-r", "--replicates", min=2, help="Paired replicates per check.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed (>= 0).")] = 0,
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: cores).")] = None,
 ) -> None:

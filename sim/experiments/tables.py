@@ -111,8 +111,26 @@ def _row_label(header: list[str], row: list[str], i: int) -> str:
     return f"row {i}" + (f" ({', '.join(keys)})" if keys else "")
 
 
-def compare_table(name: str, expected: Path, got: Path) -> list[Difference]:
-    """Cell-by-cell exact comparison of two CSV files; [] when identical."""
+def same_cell(x: str, y: str, rtol: float = 0.0) -> bool:
+    """Whether two cell texts agree: exactly, or (``rtol`` > 0) as numbers within ``rtol``.
+
+    With a tolerance, two numbers agree when ``|x - y| <= rtol * max(|x|, |y|)``; two
+    NaNs agree, infinities only with themselves; text cells still compare exactly.
+    """
+    if x == y:
+        return True
+    if rtol <= 0 or not (_is_number(x) and _is_number(y)):
+        return False
+    a, b = float(x), float(y)
+    if np.isnan(a) or np.isnan(b):
+        return bool(np.isnan(a) and np.isnan(b))
+    if np.isinf(a) or np.isinf(b):
+        return a == b
+    return abs(a - b) <= rtol * max(abs(a), abs(b))
+
+
+def compare_table(name: str, expected: Path, got: Path, rtol: float = 0.0) -> list[Difference]:
+    """Cell-by-cell comparison of two CSV files, exact unless ``rtol``; [] when the same."""
     table = f"{name}.csv"
     exp, new = read_text_table(expected), read_text_table(got)
     if not exp or not new:
@@ -125,7 +143,7 @@ def compare_table(name: str, expected: Path, got: Path) -> list[Difference]:
     count = 0
     for i, (a, b) in enumerate(zip(exp[1:], new[1:]), start=1):
         for col, x, y in zip(header, a, b):
-            if x != y:
+            if not same_cell(x, y, rtol):
                 count += 1
                 if count <= MAX_LISTED:
                     where = f"{_row_label(header, a, i)} column {col}"
@@ -135,14 +153,19 @@ def compare_table(name: str, expected: Path, got: Path) -> list[Difference]:
     return diffs
 
 
-def compare_folders(expected: Path, got: Path) -> tuple[list[str], list[Difference]]:
-    """Compare every expected table with the produced one; (tables compared, differences)."""
+def compare_folders(
+    expected: Path, got: Path, rtol: float = 0.0
+) -> tuple[list[str], list[Difference]]:
+    """Compare every expected table with the produced one; (tables compared, differences).
+
+    Numbers compare exactly, or within the relative tolerance ``rtol`` (:func:`same_cell`).
+    """
     exp = {p.stem for p in expected.glob("*.csv")}
     new = {p.stem for p in got.glob("*.csv")}
     diffs = [Difference(f"{n}.csv", "expected but not produced") for n in sorted(exp - new)]
     diffs += [Difference(f"{n}.csv", "produced but not expected") for n in sorted(new - exp)]
     for n in sorted(exp & new):
-        diffs += compare_table(n, expected / f"{n}.csv", got / f"{n}.csv")
+        diffs += compare_table(n, expected / f"{n}.csv", got / f"{n}.csv", rtol)
     return sorted(exp & new), diffs
 
 

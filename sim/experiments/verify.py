@@ -1,7 +1,9 @@
 """Verifying experiments: re-run one and compare its tables exactly with the committed ones.
 
 The expected tables live in ``experiments/expected/NAME/{full,quick}/``; every cell
-is compared as text (:mod:`sim.experiments.tables`).
+is compared as text (:mod:`sim.experiments.tables`), or, given a relative tolerance
+``rtol`` (reproducing on another platform, where the last bits of a float may
+differ), numeric cells as numbers within it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class VerifyResult:
         tables: the tables compared.
         differences: every difference found (empty: reproduced exactly).
         seconds: the re-run's wall time.
+        rtol: the relative tolerance of numeric cells (0: exact).
     """
 
     name: str
@@ -42,6 +45,7 @@ class VerifyResult:
     tables: list[str]
     differences: list[Difference]
     seconds: float = 0.0
+    rtol: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -50,12 +54,14 @@ class VerifyResult:
 
     def lines(self) -> list[str]:
         """What to print: one line per difference, or one line saying all matched."""
+        how = f"within rtol {self.rtol:g}" if self.rtol else "exactly"
         if self.ok:
             return [
-                f"{self.name} ({self.mode}): {len(self.tables)} tables reproduced exactly "
+                f"{self.name} ({self.mode}): {len(self.tables)} tables reproduced {how} "
                 f"({', '.join(f'{t}.csv' for t in self.tables)}) in {self.seconds:.1f} s"
             ]
-        head = f"{self.name} ({self.mode}): tables differ from {self.expected_dir}"
+        differ = f"differ (beyond rtol {self.rtol:g})" if self.rtol else "differ"
+        head = f"{self.name} ({self.mode}): tables {differ} from {self.expected_dir}"
         return [head, *(d.line() for d in self.differences)]
 
 
@@ -67,12 +73,18 @@ def verify_experiment(
     *,
     progress: bool = False,
     command: list[str] | None = None,
+    rtol: float = 0.0,
 ) -> VerifyResult:
-    """Re-run an experiment (tables only) and compare every table exactly with the expected.
+    """Re-run an experiment (tables only) and compare every table with the expected.
+
+    Cells compare exactly, or numeric ones within the relative tolerance ``rtol``.
 
     Raises:
-        ExperimentError: bad experiment, or no expected tables committed for this mode.
+        ExperimentError: bad experiment, a negative ``rtol``, or no expected tables
+            committed for this mode.
     """
+    if not rtol >= 0:
+        raise ExperimentError(Path(str(name)), "--rtol", f"must be >= 0, got {rtol}")
     exp = load_experiment(name, quick)
     expected = exp.expected_dir
     if not any(expected.glob("*.csv")):
@@ -95,9 +107,9 @@ def verify_experiment(
             progress=progress,
             command=command,
         )
-        tables, diffs = compare_folders(expected, where / "tables")
+        tables, diffs = compare_folders(expected, where / "tables", rtol)
     return VerifyResult(
-        exp.name, exp.mode, expected, where, tables, diffs, time.perf_counter() - t0
+        exp.name, exp.mode, expected, where, tables, diffs, time.perf_counter() - t0, rtol
     )
 
 

@@ -32,6 +32,7 @@ from sim.harness.study import (
 from sim.metrics import REGISTRY
 from sim.rng import run_seeds
 from sim.scenario import Scenario
+from sim.suggest import did_you_mean
 
 TEST = (
     "Wilcoxon signed-rank test of the paired differences (two-sided), Holm-adjusted across metrics"
@@ -183,7 +184,8 @@ def check_metrics(metrics: list[str] | None, known: list[str] | None = None) -> 
     pool = list(known) if known is not None else list(REGISTRY)
     for m in metrics:
         if m not in pool:
-            raise HarnessError(f"--metric: unknown metric {m!r} (known: {', '.join(pool)})")
+            hint = did_you_mean(m, pool)
+            raise HarnessError(f"--metric: unknown metric {m!r}{hint} (known: {', '.join(pool)})")
     return list(dict.fromkeys(metrics))
 
 
