@@ -118,7 +118,9 @@ class Scenario:
         for lab in labels:
             if lab not in known:
                 raise ScenarioError(
-                    self.path, "candidates", f"no candidate {lab!r} (known: {', '.join(known)})"
+                    self.path,
+                    "candidates",
+                    f"no candidate {lab!r}{did_you_mean(lab, known)} (known: {', '.join(known)})",
                 )
             data.setdefault("policies", []).append(copy.deepcopy(known[lab]))
         validate(data, self.path)

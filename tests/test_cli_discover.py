@@ -159,6 +159,15 @@ def test_suggest_helper():
             ("compare", "toy_corridor", "toy_surge", "--metric", "delivred", "-r", "2"),
             "did you mean 'delivered'?",
         ),
+        (
+            ("sensitivity", "toy_corridor", "--param", "explorashun=0.1:0.3", "-N", "2"),
+            "did you mean 'exploration'?",
+        ),
+        (
+            ("sensitivity", "toy_corridor", "--param", "states.MIDD.capacity=1:3", "-N", "2"),
+            "did you mean 'MID'?",
+        ),
+        (("validate", "--only", "V99"), "did you mean 'V9'?"),
     ],
 )
 def test_did_you_mean_on_the_command_line(args, needle):
@@ -208,6 +217,12 @@ def test_unknown_names_in_files(tmp_path, text, needles):
     assert "\n" not in str(e.value)
     for needle in needles:
         assert needle in str(e.value)
+
+
+def test_unknown_candidate_label_suggests():
+    sc = load_scenario("central_america_cocaine")
+    with pytest.raises(ScenarioError, match="no candidate 'mlatt' \\(did you mean 'mlat'\\?\\)"):
+        sc.with_candidates(["mlatt"])
 
 
 # ------------------------------------------------------------------- extends by name

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.helpers import fail, load
+from sim.cli.helpers import fail, load, policy_warnings
 
 
 def dashboard(
@@ -21,7 +21,7 @@ def dashboard(
 
     Example: xborder dashboard central_america_cocaine --port 8765
     """
-    load(scenario)
+    policy_warnings([load(scenario)], strict=False)
     try:
         from sim.dashboard import serve
     except ImportError as e:  # pragma: no cover

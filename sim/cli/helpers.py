@@ -38,6 +38,23 @@ def load(scenario: str, overrides: list[str] | None = None) -> Scenario:
         fail(str(e))
 
 
+def policy_warnings(scenarios: list[Scenario], strict: bool, ticks: int | None = None) -> None:
+    """One line per policy that would change nothing; with ``strict`` they exit 2.
+
+    See :mod:`sim.policy_checks` for what is checked.
+    """
+    from sim.policy_checks import check_policies
+
+    lines = []
+    for sc in scenarios:
+        where = f"{sc.path}: " if len(scenarios) > 1 else ""
+        lines += [where + w.line() for w in check_policies(sc, ticks)]
+    for line in lines:
+        typer.echo(f"{'error' if strict else 'warning'}: {line}", err=True)
+    if strict and lines:
+        raise typer.Exit(2)
+
+
 def warm(workers, scheduler=None) -> None:
     """Start the process pool's workers early (while the scenario loads)."""
     from sim.harness.executors import warm_start
@@ -45,15 +62,18 @@ def warm(workers, scheduler=None) -> None:
     warm_start(workers, scheduler)
 
 
-def execution(out, workers, scheduler, resume) -> dict:
+def execution(out, workers, scheduler, resume, force: bool = False) -> dict:
     """The execution keywords of a study from the command's options."""
     if resume and out is None:
         fail("--resume: needs --out DIR (the study to finish)")
+    if force and (out is None or resume):
+        fail("--force: needs --out DIR, and not --resume (it replaces the study there)")
     return {
         "out": out,
         "workers": workers,
         "scheduler": scheduler,
         "resume": resume,
+        "force": force,
         "progress": True,
         "command": list(sys.argv),
     }
@@ -131,6 +151,7 @@ __all__ = [
     "fail",
     "failure_lines",
     "load",
+    "policy_warnings",
     "report_failures",
     "saved",
     "warm",

@@ -55,11 +55,20 @@ SchedulerOpt = Annotated[
     ),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Finish the interrupted study in --out.")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the study in --out even if its settings differ."),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Policies that would change nothing are errors (exit 2)."),
+]
 MetricOpt = Annotated[
     list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
 ]
 
 __all__ = [
+    "ForceOpt",
     "Format",
     "MetricOpt",
     "OutOpt",
@@ -68,6 +77,7 @@ __all__ = [
     "SchedulerOpt",
     "SeedOpt",
     "SetOpt",
+    "StrictOpt",
     "TableOrJson",
     "TicksOpt",
     "WorkersOpt",

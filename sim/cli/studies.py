@@ -305,7 +305,10 @@ def validate(
     ids = [s.strip() for s in only.split(",")] if only else list(CHECKS)
     unknown = [i for i in ids if i not in CHECKS]
     if unknown:
-        fail(f"--only: unknown check {unknown[0]!r} (known: {', '.join(CHECKS)})")
+        from sim.suggest import did_you_mean
+
+        hint = did_you_mean(unknown[0], CHECKS)
+        fail(f"--only: unknown check {unknown[0]!r}{hint} (known: {', '.join(CHECKS)})")
     results = run_checks(ids, replicates=replicates, seed=seed, workers=workers)
     if fmt is Format.json:
         typer.echo(json.dumps(clean({"checks": [r.as_dict() for r in results]}), indent=2))

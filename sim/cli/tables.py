@@ -6,11 +6,13 @@ import math
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.helpers import console as _console
 from sim.metrics import REGISTRY
 from sim.policies import from_dict
+from sim.policy_checks import check_candidates, check_policies
 from sim.scenario import Scenario
 
 
@@ -180,13 +182,21 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     c.print(t)
     pols = d.get("policies", [])
     c.print("[bold]Policies[/bold]" + ("" if pols else ": none (status quo)"))
-    for p in pols:
-        c.print("  - " + from_dict(p).describe())
+    noop = {}
+    for w in check_policies(sc):
+        noop.setdefault(w.policy_index, []).append(w.reason)
+    for i, p in enumerate(pols):
+        c.print("  - " + escape(from_dict(p).describe()))
+        for reason in noop.get(i, []):
+            c.print("    [yellow]no effect[/yellow]: " + escape(reason))
     cands = sc.candidates
     if cands:
         c.print("[bold]Candidate policies[/bold] (off unless switched on by label):")
+        noop = check_candidates(sc)
         for label, p in cands.items():
-            c.print(f"  - {label}: " + from_dict(p).describe())
+            c.print(f"  - {escape(label)}: " + escape(from_dict(p).describe()))
+            for reason in noop.get(label, []):
+                c.print("    [yellow]no effect[/yellow]: " + escape(reason))
     c.print("[bold]Measured[/bold]: " + ", ".join(REGISTRY))
     if sc.overrides:
         c.print("[bold]Overrides[/bold]: " + " ".join(sc.overrides))

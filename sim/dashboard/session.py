@@ -6,7 +6,9 @@ agreements switched on in the browser) and, in side-by-side mode, a status-quo t
 random numbers) and differ only by the switches. A switch is a plain dict in the
 scenario's ``[[policies]]`` form, built into a policy by ``sim.policies.from_dict``
 (the CLI's registry) with ``start`` = this week: the model rebuilds its legal state on
-the next step.
+the next step. A switch that would change nothing (an MLAT the pair already has, a
+state joining a database it is in: :mod:`sim.policy_checks`) is still applied, and its
+message says "no effect" and why; so do the scenario's own policies, when it loads.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import mesa
 
 from sim.model import TraffickingModel
+from sim.policy_checks import check_added, check_policies
 from sim.scenario import list_scenarios, load_scenario
 
 # The sliders: model parameters (sim/params.py) that matter and are uncertain.
@@ -137,7 +140,9 @@ class CorridorViz(mesa.Model):
             else None
         )
         self.switches: list[dict] = []  # the policy dicts applied, in order
-        self.messages: list[str] = []
+        self.messages: list[str] = [
+            f"No effect: {w.line()}" for w in check_policies(self.sc, self.main.ticks)
+        ]
 
     @property
     def tick(self) -> int:
@@ -159,12 +164,26 @@ class CorridorViz(mesa.Model):
             self.base.step()
         self.running = self.main.tick < self.main.ticks
 
+    def no_effect(self, kind: str, a: str, b: str | None = None) -> list[str]:
+        """Why switch ``kind`` on ``a``, ``b`` this week would change nothing (empty: it would).
+
+        Raises:
+            ValueError: as :func:`switch_policy`.
+        """
+        d = switch_policy(self.main, kind, a, b)
+        return check_added(self.sc, [*self.switches, d], self.main.ticks)
+
     def switch_on(self, kind: str, a: str, b: str | None = None) -> dict:
-        """Apply agreement switch ``kind`` from this week on; return its policy dict."""
+        """Apply agreement switch ``kind`` from this week on; return its policy dict.
+
+        A switch with no effect is applied too; its message says why it changes nothing.
+        """
         from sim.policies import from_dict
 
+        why = self.no_effect(kind, a, b)
         d = switch_policy(self.main, kind, a, b)
         self.main.policies.append(from_dict(d))
         self.switches.append(d)
-        self.messages.append(f"Week {d['start']}: {d['label']} switched on")
+        note = f" (no effect: {'; '.join(why)})" if why else ""
+        self.messages.append(f"Week {d['start']}: {d['label']} switched on{note}")
         return d

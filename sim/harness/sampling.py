@@ -24,6 +24,7 @@ from sim.scenario import (
     ScenarioError,
     canonical_key,
 )
+from sim.suggest import did_you_mean
 
 METHODS = ("sobol", "morris", "fast")
 DEFAULT_N = {"sobol": 64, "morris": 16, "fast": 128}
@@ -58,16 +59,19 @@ def param_kind(sc: Scenario, name: str, where: str) -> str:
     elif len(parts) == 3 and parts[0] in _TABLES:
         ids = [it.get("id") for it in sc.data.get(parts[0], [])]
         if parts[1] not in ids:
-            raise HarnessError(f"{where}: {name}: no {parts[0][:-1]} with id {parts[1]!r}")
+            hint = did_you_mean(parts[1], [i for i in ids if isinstance(i, str)])
+            raise HarnessError(f"{where}: {name}: no {parts[0][:-1]} with id {parts[1]!r}{hint}")
         kind = _TABLES[parts[0]].get(parts[2], "").lstrip("!")
         if not kind:
-            raise HarnessError(f"{where}: {name}: unknown key {parts[2]!r}")
+            hint = did_you_mean(parts[2], _TABLES[parts[0]])
+            raise HarnessError(f"{where}: {name}: unknown key {parts[2]!r}{hint}")
     elif name in ("ticks", "burn_in"):
         raise HarnessError(f"{where}: {name}: the horizon is not an uncertain parameter")
     else:
+        hint = did_you_mean(parts[-1], P.PARAMS)
         raise HarnessError(
-            f"{where}: {name}: unknown parameter (use a name from sim/params.py or a dotted "
-            "path like states.MID.capacity)"
+            f"{where}: {name}: unknown parameter{hint} (use a name from sim/params.py or a "
+            "dotted path like states.MID.capacity)"
         )
     if kind not in _NUMERIC:
         raise HarnessError(f"{where}: {name}: not a numeric parameter ({kind})")

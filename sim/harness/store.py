@@ -97,12 +97,18 @@ class Store:
         except (OSError, ValueError) as e:
             raise HarnessError(f"{path}: cannot read the manifest ({e})") from None
 
-    def start(self, manifest: dict, resume: bool) -> pd.DataFrame:
+    def start(self, manifest: dict, resume: bool, force: bool = False) -> pd.DataFrame:
         """Open the directory for a study; return the runs already finished (resume).
 
+        A directory that is not empty must hold a study (a ``manifest.json``). Without
+        ``resume``, a study there with other settings is replaced only with ``force``;
+        one with the same settings is run again (its files replaced), as is any study
+        with ``force``.
+
         Raises:
-            HarnessError: resuming with different settings, or starting over an
-                unfinished study without ``resume``.
+            HarnessError: resuming with different settings, starting over an unfinished
+                study or one with other settings (without ``force``), or a non-empty
+                directory that holds no study.
         """
         try:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -112,6 +118,18 @@ class Store:
         except OSError as e:
             raise HarnessError(f"--out {self.out}: cannot write there ({e.strerror})") from None
         old = self._read_manifest()
+        if old is None and any(self.out.iterdir()):
+            raise HarnessError(
+                f"--out {self.out}: not empty and holds no study (no manifest.json); "
+                "choose a new or empty directory"
+            )
+        if old is not None and force and not resume:
+            self._clear(old)
+            shutil.rmtree(self.out / "figures", ignore_errors=True)
+            (self.out / "manifest.json").unlink(missing_ok=True)
+            old = None
+        if old is not None and not resume:
+            self._refuse_other_settings(old, manifest)
         done = pd.DataFrame()
         if old is not None and resume:
             diff = _first_difference(
@@ -152,12 +170,29 @@ class Store:
             self.runs_frames = [done]
         return done
 
+    def _refuse_other_settings(self, old: dict, manifest: dict) -> None:
+        """Refuse to replace a study whose settings differ from this command's."""
+        was = {"kind": old.get("kind"), "settings": old.get("settings", {})}
+        asked = {"kind": manifest.get("kind"), "settings": manifest["settings"]}
+        diff = _first_difference(_normal(was), _normal(asked), "")
+        if diff:
+            key, a, b = diff[0].lstrip("."), diff[1], diff[2]
+            scalar = not isinstance(a, dict | list) and not isinstance(b, dict | list)
+            shown = f"{key} was {a!r}, this command gives {b!r}" if scalar else f"{key} differs"
+            raise HarnessError(
+                f"--out {self.out}: holds a study with other settings ({shown}); "
+                "--force replaces it, --resume continues it with its own settings"
+            )
+
     def _clear(self, old: dict) -> None:
         shutil.rmtree(self.parts, ignore_errors=True)
         for name in OWN_FILES:
             (self.out / name).unlink(missing_ok=True)
         for t in old.get("tables", []):
             table_file(self.out, t).unlink(missing_ok=True)
+        figures = self.out / "figures"
+        if figures.is_dir() and not any(figures.iterdir()):
+            figures.rmdir()
 
     def _part_files(self, kind: str) -> list[Path]:
         """Part files of one kind, of finished batches only (those with a runs part)."""

@@ -45,6 +45,7 @@ class Execution:
         executor: an Executor you manage (reused across studies; wins over both).
         out: output directory (None: results only in memory).
         resume: finish the interrupted study in ``out`` instead of refusing it.
+        force: replace a study in ``out`` whose settings differ (or that is unfinished).
         progress: draw a progress bar on stderr (when it is a terminal).
         batch_size: runs per task (default: guided, 1-50 runs, smaller towards the end).
         command: the command line recorded in the manifest (default: ``sys.argv``).
@@ -55,6 +56,7 @@ class Execution:
     executor: Executor | None = None
     out: Path | None = None
     resume: bool = False
+    force: bool = False
     progress: bool = False
     batch_size: int | None = None
     command: list[str] | None = None
@@ -136,7 +138,7 @@ def conduct(
         "started": now(),
     }
     store = Store(ex.out) if ex.out is not None else None
-    done = store.start(manifest, ex.resume) if store else pd.DataFrame()
+    done = store.start(manifest, ex.resume, ex.force) if store else pd.DataFrame()
     done_ids = set(done["run"]) if len(done) else set()
     todo = [r for r in runs if r.run_id not in done_ids]
     mem_runs: list[pd.DataFrame] = []
