@@ -19,10 +19,12 @@ from sim.cli.helpers import (
     execution,
     fail,
     load,
+    policy_warnings,
     report_failures,
     warm,
 )
 from sim.cli.options import (
+    ForceOpt,
     Format,
     MetricOpt,
     OutOpt,
@@ -31,6 +33,7 @@ from sim.cli.options import (
     SchedulerOpt,
     SeedOpt,
     SetOpt,
+    StrictOpt,
     TicksOpt,
     WorkersOpt,
 )
@@ -81,6 +84,8 @@ def run(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Run a scenario's replicates and print each metric's mean with a 95% interval.
 
@@ -95,13 +100,14 @@ def run(
     from sim.harness.study import run_study
 
     sc = load(scenario, set_)
+    policy_warnings([sc], strict, ticks)
     study = call(
         run_study,
         sc,
         replicates,
         seed,
         ticks=ticks,
-        **execution(out, workers, scheduler, resume),
+        **execution(out, workers, scheduler, resume, force),
     )
     if out is not None and study.state == "finished":
         from sim.harness.study import replay_first
@@ -151,6 +157,8 @@ def compare(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Compare alternatives with a baseline, paired by seed (common random numbers).
 
@@ -167,6 +175,7 @@ def compare(
 
     base = load(baseline, set_)
     alts = [load(a, set_) for a in alternatives]
+    policy_warnings([base, *alts], strict, ticks)
     cmp = call(
         compare_fn,
         base,
@@ -175,7 +184,7 @@ def compare(
         seed,
         ticks=ticks,
         metrics=metric,
-        **execution(out, workers, scheduler, resume),
+        **execution(out, workers, scheduler, resume, force),
     )
     if out is not None and cmp.state == "finished":
         drawing()
@@ -233,6 +242,8 @@ def sensitivity(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Global sensitivity analysis (SALib) of a scenario's metrics to uncertain parameters.
 
@@ -250,6 +261,7 @@ def sensitivity(
     from sim.metrics import MAIN
 
     sc = load(scenario, set_)
+    policy_warnings([sc], strict, ticks)
     res = call(
         sensitivity_fn,
         sc,
@@ -261,7 +273,7 @@ def sensitivity(
         metrics=metric,
         calc_second_order=second_order,
         ticks=ticks,
-        **execution(out, workers, scheduler, resume),
+        **execution(out, workers, scheduler, resume, force),
     )
     if out is not None and res.state == "finished":
         drawing()
