@@ -127,6 +127,23 @@ def test_installed_package_finds_its_scenarios(installed):
         assert any((package / "_shipped" / kind).iterdir()), kind
 
 
+def test_installed_version_and_a_new_scenario_extending_a_shipped_one(installed):
+    """The wheel knows its version (pyproject's), and a file written by ``xborder new``
+    in an empty directory extends a shipped scenario by name."""
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    xborder, cwd = installed["venv"] / "bin" / "xborder", installed["cwd"] / "new"
+    cwd.mkdir()
+    assert _ok(_run([xborder, "--version"], cwd)) == f"xborder {version}\n"
+    code = "import sim; print(sim.__version__, sim.__file__)"
+    got, init = _ok(_run([installed["python"], "-c", code], cwd)).split()
+    assert got == version and Path(init).is_relative_to(installed["site"])
+    _ok(_run([xborder, "new", "mine", "--from", "toy_corridor"], cwd))
+    out = _ok(_run([xborder, "describe", "mine.toml"], cwd))
+    assert "mine" in out and "Midland" in out
+
+
 def test_editable_install_uses_the_checkout(tmp_path):
     """``pip install -e`` (as the Makefile does) puts the checkout on sys.path, copies nothing."""
     python, site = _venv(tmp_path, "-e", ROOT)
