@@ -57,6 +57,8 @@ EXAMPLES = {
     "share": 0.1,
     "role": "broker",
 }
+#: example values of the other keys, by kind
+BY_KIND = {"pos": 1.0, "nonneg": 0.0, "prob": 0.5, "int": 1, "float": 0.0, "str": "x"}
 EXAMPLE_STATES = ("PAN", "CRI", "GTM")
 
 
@@ -140,7 +142,7 @@ def example(type_: str, states=EXAMPLE_STATES, table: str = "policies") -> dict:
     out: dict = {"type": type_}
     for key in dict.fromkeys(chosen):
         kind = cls.FIELDS[key]
-        out[key] = ids[kind] if kind in ids else EXAMPLES.get(key, "?")
+        out[key] = ids[kind] if kind in ids else EXAMPLES.get(key, BY_KIND.get(kind, "?"))
     out.update(start=52, cost=1_000_000)
     if table == "candidates":
         out["label"] = type_
