@@ -254,3 +254,19 @@ def test_force_needs_out_and_excludes_resume(tmp_path):
     assert r.exit_code == 2 and "--force" in r.stderr
     r = run_out(tmp_path / "x", "--force", "--resume")
     assert r.exit_code == 2 and len(errors(r)) == 1
+
+
+def test_a_duplicate_database_is_named(tmp_path):
+    """A second database with the same members, lag and coverage adds nothing."""
+    db = 'type = "create_database"\nmembers = ["MID", "WES"]\nlag = 2\ncoverage = 0.5\n'
+    path = toy(
+        tmp_path,
+        f'[[policies]]\nname = "a"\nlabel = "first"\n{db}'
+        f'[[policies]]\nname = "b"\n{db}'
+        f'[[policies]]\nname = "c"\nlag = 1\n{db.replace("lag = 2", "")}',
+    )
+    found = check_policies(load_scenario(path))
+    assert [w.line() for w in found] == [
+        "policies[1] create_database b MID+WES: its members already share a database "
+        "at least as fast (policies[0])"
+    ]
