@@ -4,7 +4,13 @@ Tables (``CheckResult.tables`` of check V1):
 
 - ``state_flow``: state, arm, flow_mean, ci_low, ci_high — mean weekly quantity arriving
   in each state from the surge's start on, 95% interval across replicates;
-- ``series``: tick, arm, state, flow — weekly quantity per state, mean over replicates;
+- ``series``: tick, arm, state, flow — weekly quantity per state, mean over replicates.
+
+"Flow arriving" in a state (the model's ``state_flow``) is the quantity of the shipments
+that ended the week's leg at one of the state's locations: a shipment is counted once
+at every location of the state it reaches (twice if it crosses two of its locations),
+and a seized shipment counts where it was stopped. The figures' captions say so
+(:data:`FLOW_NOTE`).
 - ``meta``: key, value — ``start`` (surge start week), ``surged`` (state id); optional
   ``unit`` (quantity unit, default kg).
 
@@ -23,6 +29,11 @@ import pandas as pd
 from sim.plotting import meta_value, plot_estimates, plot_lines, save_figure
 
 SMOOTH = 8  # weeks in the rolling mean of the series panels
+FLOW_NOTE = (
+    "flow arriving: quantity of shipments ending a week's leg at one of the state's "
+    "locations, counted once per location reached (a shipment crossing two locations of a "
+    "state counts twice; a seized one counts where it was stopped)"
+)
 
 
 def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
@@ -43,6 +54,7 @@ def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         title=f"V1 balloon effect: mean weekly flow by state from week {start} on "
         "(95% intervals across replicates)",
     )
+    _caption(ax.figure)
     paths = save_figure(ax.figure, out_dir, "v1_state_flow")
 
     states = list(dict.fromkeys(tables["series"]["state"]))  # the scenario's order
@@ -76,5 +88,13 @@ def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         f"({SMOOTH}-week rolling mean)",
         fontsize=10,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    _caption(fig)
     return paths + save_figure(fig, out_dir, "v1_series")
+
+
+def _caption(fig) -> None:
+    """The definition of "flow arriving" under the figure."""
+    import textwrap
+
+    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(FLOW_NOTE, 130)), fontsize=7, va="bottom")

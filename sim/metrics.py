@@ -110,7 +110,12 @@ _M = [
         "leaders",
         "leaders living in a state that would not surrender them to their pursuers",
     ),
-    Metric("policy_cost", "USD/year", "annual cost of the policies in force"),
+    Metric(
+        "policy_cost",
+        "USD/year",
+        "annual cost of the policies in force, averaged over the weeks after burn-in "
+        "(a policy that starts later counts only for its weeks in force)",
+    ),
     Metric("produced", "{q}/week", "quantity leaving sources"),
     Metric("in_flight", "{q}", "quantity on the way at the end of the week"),
     Metric("stock", "{q}", "quantity held at sources while no route is open"),

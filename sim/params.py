@@ -52,7 +52,7 @@ _TABLE = (
           'agency belief update p <- (1-d)p + d*1[seizure]; NarcoLogic d ~0.55-0.6 (Magliocca et '
           'al. PNAS 2019, SI)'),
     Param("risk_memory", 56.0, "pos", "uncertain", (26.0, 104.0),
-          'ticks of exponentially weighted seizure memory; NarcoLogic ~13 months (~56 weeks)'),
+          'weeks of exponentially weighted seizure memory; NarcoLogic ~13 months (~56 weeks)'),
     Param("prior_strength", 4.0, "pos", "uncertain", (1.0, 10.0),
           "pseudo-observations of the Beta prior on a leg's seizure risk (illustrative)"),
     Param("base_risk", 0.1, "prob", "uncertain", (0.05, 0.2),
@@ -76,7 +76,7 @@ _TABLE = (
           'new legs opened per adaptation period; NarcoLogic 8 a month, here per 4 weeks scaled '
           'to the smaller graphs of the scenarios (illustrative)'),
     Param("adapt_period", 4, "int", "structural", None,
-          'ticks between expand/consolidate decisions (NarcoLogic: monthly)'),
+          'weeks between expand/consolidate decisions (NarcoLogic: monthly)'),
     Param("production_growth", 0.0, "nonneg", "uncertain", (0.0, 0.15),
           'growth of production per year (fraction; 0 = constant supply, the default). For scale: '
           'UNODC World Drug Report 2023 reports global cocaine manufacture more than doubling '

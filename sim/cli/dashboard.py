@@ -15,9 +15,9 @@ def dashboard(
     ] = "toy_corridor",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8765,
 ) -> None:
-    """Serve the workshop dashboard (map, charts, live agreement switches) on 127.0.0.1.
+    r"""Serve the workshop dashboard (map, charts, live agreement switches) on 127.0.0.1.
 
-    Needs the dashboard extra: pip install 'xborder[dashboard]'. Works offline.
+    Needs the dashboard extra: pip install 'xborder\[dashboard]'. Works offline.
 
     Example: xborder dashboard central_america_cocaine --port 8765
     """

@@ -17,10 +17,12 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 
 
 def console():
-    """A rich console; wide enough for the tables when output is not a terminal."""
+    """A rich console: COLUMNS if set (also when piped), else 160 when not a terminal."""
     from rich.console import Console
 
     c = Console()
+    if os.environ.get("COLUMNS", "").strip().isdigit():
+        return Console(width=int(os.environ["COLUMNS"]))
     return c if c.is_terminal else Console(width=160)
 
 

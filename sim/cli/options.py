@@ -50,7 +50,7 @@ WorkersOpt = Annotated[
 SchedulerOpt = Annotated[
     str | None,
     typer.Option(
-        help="Dask scheduler address tcp://HOST:PORT (needs xborder[distributed]); "
+        help="Dask scheduler address tcp://HOST:PORT (needs xborder\\[distributed]); "
         "start workers with --nthreads 1."
     ),
 ]

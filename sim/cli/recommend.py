@@ -95,7 +95,7 @@ def recommend(
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
 ) -> None:
-    """Recommend which agreements to sign next, under a budget, with paired intervals.
+    r"""Recommend which agreements to sign next, under a budget.
 
     Enumerates the agreements the scenario lacks (MLATs, extradition
     treaties, databases, harmonised offences, joint teams, capacity
@@ -103,16 +103,18 @@ def recommend(
     the budget (greedy with successive halving: clearly poor portfolios stop
     after a few runs), re-runs the best on fresh seeds and ranks them by
     their paired effect on the objective, with cost-effectiveness and how
-    often the ranking held. Default costs per lever are illustrative (see
-    sim/recommend/candidates.py). --out adds recommend.json, summary.csv,
-    runs.parquet and figures/frontier.png (with --param or --worlds also
-    worlds.parquet and figures/regret.png).
+    often the ranking held; when no portfolio's interval excludes zero it
+    says that none beats the status quo detectably. Default costs per lever
+    are illustrative (see sim/recommend/candidates.py). --out adds
+    recommend.json, summary.csv, runs.parquet and figures/frontier.png
+    (with --param or --worlds also worlds.parquet and figures/regret.png).
 
     Examples:
       xborder recommend toy_corridor --budget 10M -k 2 --levers mlat
       xborder recommend central_america_cocaine --budget 25M -k 3
       xborder recommend toy_corridor --budget 5M --worlds 20 --out outputs/rec
-      xborder recommend toy_corridor --budget 5M --param exploration=0.1:0.4 --out outputs/rec
+      xborder recommend toy_corridor --budget 5M --out outputs/rec \
+          --param exploration=0.1:0.4
       xborder recommend toy_corridor --budget 5M --objective convictions
     """
     warm(workers, scheduler)
@@ -144,7 +146,8 @@ def recommend(
         drawing()
         from sim.plotting.figures import write_recommend_figures
 
-        write_recommend_figures(rec)
+        for path in write_recommend_figures(rec):
+            typer.echo(f"figure: {path}", err=True)
     doc = rec.to_dict()
     if fmt == TableOrJson.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -198,7 +201,9 @@ def discover(
     the failures; each box is printed with its coverage (share of all
     failures inside), density (share of its worlds that fail) and the
     quasi-p-value of each restriction. Writes STUDY/discover_METRIC.json and
-    STUDY/figures/prim_METRIC.png (the coverage-density trade-off).
+    STUDY/figures/prim_METRIC.png (the coverage-density trade-off). Warns
+    when the sample is too small for the boxes: fewer than 30 worlds in the
+    study, or fewer than 10 in a box.
 
     Examples:
       xborder discover outputs/rec --metric benefit --threshold 0

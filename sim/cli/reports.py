@@ -12,6 +12,7 @@ from rich.table import Table
 from sim.cli.helpers import console as _console
 from sim.cli.tables import fmt
 from sim.metrics import REGISTRY
+from sim.recommend.verdict import NO_WINNER, stability_sentence
 
 
 def comparison_tables(doc: dict, console: Console | None = None) -> None:
@@ -27,37 +28,96 @@ def comparison_tables(doc: dict, console: Console | None = None) -> None:
             "p: Wilcoxon signed-rank, Holm-adjusted across metrics",
             caption_justify="left",
         )
-        for col in ("metric", "baseline", "alternative", "change", "95% interval", "A12", "p"):
-            t.add_column(col, justify="left" if col == "metric" else "right")
-        t.add_column("unit")
+        narrow = c.width < 120  # metric and unit share a cell; the alternative's mean goes
+        cols = ("metric", "baseline", "change", "95% interval", "A12", "p")
+        if not narrow:
+            cols = ("metric", "baseline", "alternative", "change", "95% interval", "A12", "p")
+        for col in cols:
+            t.add_column(col, justify="left" if col == "metric" else "right", overflow="fold")
+        if not narrow:
+            t.add_column("unit")
         for name, v in alt["metrics"].items():
             p = v.get("p_holm")
             mark = "" if p is None else ("[bold]" if p < 0.05 else "[dim]")
-            t.add_row(
-                name,
-                fmt(v["baseline_mean"]),
-                fmt(v["alternative_mean"]),
+            unit = v.get("unit", "")
+            row = [f"{name}\n[dim]{unit}[/]" if narrow and unit else name, fmt(v["baseline_mean"])]
+            if not narrow:
+                row.append(fmt(v["alternative_mean"]))
+            row += [
                 f"{mark}{fmt(v['diff_mean'])}",
                 f"{fmt(v['diff_ci_low'])} .. {fmt(v['diff_ci_high'])}",
                 fmt(v["a12"]),
                 "-" if p is None else f"{p:.3g}",
-                v.get("unit", ""),
+            ]
+            if not narrow:
+                row.append(unit)
+            t.add_row(*row)
+        c.print(t)
+        cost_effectiveness_lines(alt, doc.get("unit") or "kg", c)
+
+
+def cost_effectiveness_lines(alt: dict, unit: str, console: Console | None = None) -> None:
+    """Policy cost (post-burn-in mean and nominal), and the ratio only for a detectable effect."""
+    c = console or _console()
+    ce = alt.get("cost_effectiveness")
+    if not ce:
+        return
+    unit = ce.get("delivered_change_per_year_unit", f"{unit} per year").split(" per ")[0]
+    nominal = alt.get("nominal_policy_cost")
+    cost = (
+        f"policy cost change: {fmt(ce['policy_cost_change'])} USD per year "
+        "(policy_cost: mean over the weeks after burn-in"
+    )
+    if nominal is not None:
+        cost += f"; nominal {fmt(nominal)} USD per year while in force"
+    c.print(cost + ")", markup=False)
+    change = fmt(ce["delivered_change_per_year"])
+    c.print(f"change in delivered: {change} {unit} per year", markup=False)
+    if not ce.get("effect_detected", True):
+        c.print(
+            "cost-effectiveness: no detectable effect (the 95% interval of the change in "
+            "delivered includes zero), so no ratio is reported",
+            markup=False,
+        )
+    elif ce["delivered_change_per_million_usd"] is None:
+        c.print("cost-effectiveness: no ratio (the alternative costs nothing more)", markup=False)
+    else:
+        per = ce["usd_per_unit_averted"]
+        c.print(
+            f"cost-effectiveness: {fmt(ce['delivered_change_per_million_usd'])} "
+            f"({fmt(ce['ci_low'])} .. {fmt(ce['ci_high'])}) {ce['unit']}"
+            + (f"; {fmt(per)} USD per {unit} kept off the market" if per else ""),
+            markup=False,
+        )
+
+
+def checks_report(results, console: Console | None = None) -> None:
+    """One table per check: each criterion's statistic, unit, 95% interval and rule."""
+    c = console or _console()
+    for r in results:
+        t = Table(
+            title=f"{r.id} {r.name}: {'pass' if r.passed else 'FAIL'}",
+            title_justify="left",
+            caption=f"expected: {r.expected}",
+            caption_justify="left",
+        )
+        for col in ("criterion", "statistic", "95% interval", "unit", "judged by", "ok"):
+            right = col in ("statistic", "95% interval")
+            t.add_column(col, justify="right" if right else "left", overflow="fold")
+        for x in r.lines():
+            ci = x["interval"]
+            ok = x["passed"]
+            t.add_row(
+                x["criterion"],
+                fmt(x["value"]),
+                "-" if ci is None else _ci(*ci),
+                x["unit"],
+                x["rule"],
+                "" if ok is None else ("[green]yes[/]" if ok else "[red]NO[/]"),
             )
         c.print(t)
-        ce = alt.get("cost_effectiveness")
-        if ce:
-            if ce["delivered_change_per_million_usd"] is None:
-                c.print(
-                    f"cost-effectiveness: policy cost change {fmt(ce['policy_cost_change'])} "
-                    "USD/year: no ratio (the alternative costs nothing more)"
-                )
-            else:
-                per = ce["usd_per_unit_averted"]
-                c.print(
-                    f"cost-effectiveness: {fmt(ce['delivered_change_per_million_usd'])} "
-                    f"({fmt(ce['ci_low'])} .. {fmt(ce['ci_high'])}) {ce['unit']}"
-                    + (f"; {fmt(per)} USD per unit kept off the market" if per else "")
-                )
+    n = sum(r.passed for r in results)
+    c.print(f"{n} of {len(results)} checks pass", markup=False)
 
 
 def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = None) -> None:
@@ -156,8 +216,14 @@ def recommend_tables(doc: dict, console: Console | None = None) -> None:
     own = [x for x in doc["candidates"] if x["origin"] == "scenario" and x["label"] in shown]
     for x in own:
         c.print(f"  {x['label']}: {x['what']} (the scenario's candidate)")
-    if doc.get("note"):
-        c.print(f"note: {doc['note']}")
+    if doc.get("verdict"):
+        c.print(doc["verdict"], markup=False, style="bold")
+    if doc.get("stability"):
+        c.print(stability_sentence(doc["stability"]), markup=False)
+    for w in doc.get("warnings") or []:
+        c.print(w, markup=False, style="yellow")
+    if doc.get("note") and not doc["note"].startswith(NO_WINNER):
+        c.print(f"note: {doc['note']}", markup=False)
     rob = doc.get("robustness")
     if rob:
         t = Table(
@@ -235,10 +301,14 @@ def discover_tables(doc: dict, console: Console | None = None) -> None:
             hi = "(max)" if lim["high"] is None else fmt(lim["high"])
             t.add_row(name, lo, hi, f"{lim['qp']:.2g}")
         c.print(t)
+    for w in doc.get("warnings") or []:
+        c.print(w, markup=False, style="yellow")
 
 
 __all__ = [
+    "checks_report",
     "comparison_tables",
+    "cost_effectiveness_lines",
     "discover_tables",
     "recommend_markdown",
     "recommend_tables",

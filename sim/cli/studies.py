@@ -40,6 +40,12 @@ from sim.cli.options import (
 from sim.scenario import list_scenarios
 
 
+def show_figures(paths) -> None:
+    """Name the figure files a command wrote (on stderr, like the outputs' folder)."""
+    for p in paths or []:
+        typer.echo(f"figure: {p}", err=True)
+
+
 def scenarios() -> None:
     """List the shipped scenarios with one line each.
 
@@ -61,7 +67,7 @@ def describe(
     scenario: ScenarioArg,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override NAME=VALUE.")] = None,
 ) -> None:
-    """Print a scenario's states, agreement matrix, organisations, policies and metrics.
+    """Print a scenario's states, agreements, organisations, policies and metrics.
 
     Example: xborder describe central_america_cocaine
     """
@@ -91,9 +97,9 @@ def run(
 
     Examples:
       xborder run toy_corridor
-      xborder run scenarios/central_america_cocaine.toml -r 8 --seed 1 --format json
+      xborder run central_america_cocaine -r 8 --seed 1 --format json
       xborder run toy_corridor --set states.MID.capacity=40 --out outputs/surge
-      xborder run toy_corridor -r 200 --out outputs/big --resume   # after a Ctrl-C
+      xborder run toy_corridor -r 200 --out outputs/big --resume  # after Ctrl-C
     """
     warm(workers, scheduler)
     from sim.harness.outputs import clean
@@ -115,7 +121,7 @@ def run(
         drawing()
         from sim.plotting.figures import write_run_figures
 
-        write_run_figures(study, sc, replay_first(study, sc, ticks))
+        show_figures(write_run_figures(study, sc, replay_first(study, sc, ticks)))
     doc = study.to_dict()
     metrics = doc["metrics"]
     if fmt is Format.json:
@@ -132,6 +138,13 @@ def run(
             f"{sc.name}: {replicates} replicates, seed {seed}, "
             f"weeks {sc.burn_in}-{ticks or sc.ticks} (after burn-in)",
         )
+        if "policy_cost" in metrics:
+            from sim.harness.comparison import nominal_policy_cost
+
+            typer.echo(
+                "policy_cost: mean over the weeks after burn-in; the scenario's policies "
+                f"cost {nominal_policy_cost(sc):,.0f} USD per year while in force (nominal)"
+            )
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
     report_failures(study)
@@ -160,15 +173,18 @@ def compare(
     force: ForceOpt = False,
     strict: StrictOpt = False,
 ) -> None:
-    """Compare alternatives with a baseline, paired by seed (common random numbers).
+    r"""Compare alternatives with a baseline, paired by seed (common random numbers).
 
-    Per metric: paired change with a 95% interval, Vargha-Delaney A12, Wilcoxon
-    signed-rank p Holm-adjusted across metrics; cost-effectiveness per million USD.
-    --set applies to every scenario. --out adds compare.json and figures/forest.png.
+    Per metric: paired change with a 95% interval, Vargha-Delaney A12,
+    Wilcoxon signed-rank p Holm-adjusted across metrics. Cost-effectiveness
+    (kg per year per million USD a year) only where the change in delivered
+    is detectable (its 95% interval excludes zero). --set applies to every
+    scenario. --out adds compare.json and figures/forest.png.
 
     Examples:
       xborder compare toy_corridor scenarios/toy_surge.toml -r 50
-      xborder compare toy_corridor toy_surge -r 50 --format json --out outputs/surge
+      xborder compare toy_corridor toy_surge -r 50 --format json \
+          --out outputs/surge
     """
     warm(workers, scheduler)
     from sim.harness.comparison import compare as compare_fn
@@ -190,7 +206,7 @@ def compare(
         drawing()
         from sim.plotting.figures import write_compare_figures
 
-        write_compare_figures(cmp)
+        show_figures(write_compare_figures(cmp))
     doc = cmp.to_dict()
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -245,16 +261,18 @@ def sensitivity(
     force: ForceOpt = False,
     strict: StrictOpt = False,
 ) -> None:
-    """Global sensitivity analysis (SALib) of a scenario's metrics to uncertain parameters.
+    r"""Global sensitivity analysis (SALib) of a scenario's metrics.
 
-    Each design point runs -r times on the same seeds and the mean is analysed; the
-    table reports the share of variance that is replicate noise. --out adds
-    sensitivity.json, figures/indices.png and figures/convergence.png.
+    Each design point runs -r times on the same seeds and the mean is
+    analysed; the table reports the share of variance that is replicate
+    noise. --out adds sensitivity.json, figures/indices.png and
+    figures/convergence.png.
 
     Examples:
       xborder sensitivity toy_corridor --method sobol -N 64 -r 2
-      xborder sensitivity toy_corridor --method morris --param exploration=0.05:0.4 \
-          --param states.MID.capacity=5:30 --metric delivered --format json
+      xborder sensitivity toy_corridor --method morris \
+          --param exploration=0.05:0.4 --param states.MID.capacity=5:30 \
+          --metric delivered --format json
     """
     warm(workers, scheduler)
     from sim.harness.sensitivity_analysis import sensitivity as sensitivity_fn
@@ -279,7 +297,7 @@ def sensitivity(
         drawing()
         from sim.plotting.figures import write_sensitivity_figures
 
-        write_sensitivity_figures(res, metric)
+        show_figures(write_sensitivity_figures(res, metric))
     doc = res.to_dict()
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -305,7 +323,10 @@ def validate(
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: cores).")] = None,
 ) -> None:
-    """Run the stylized-fact checks of docs/VALIDATION.md and print a pass/fail table.
+    """Run the stylized-fact checks of docs/VALIDATION.md: statistic and verdict.
+
+    Per check and criterion: the statistic with its unit, its 95% interval
+    where it has one, the rule it is judged by, and whether it held.
 
     Examples:
       xborder validate
@@ -325,8 +346,8 @@ def validate(
     if fmt is Format.json:
         typer.echo(json.dumps(clean({"checks": [r.as_dict() for r in results]}), indent=2))
     else:
-        from sim.cli.tables import checks_table
+        from sim.cli.reports import checks_report
 
-        checks_table(results)
+        checks_report(results)
     if not all(r.passed for r in results):
         raise typer.Exit(1)

@@ -53,6 +53,8 @@ class Comparison(StudyData):
         table: one row per alternative and metric: means, paired difference and its
             95% interval, A12, p-value, Holm-adjusted p-value, pairs used, unit.
         cost_effectiveness: per alternative label, see :func:`cost_effectiveness`.
+        nominal_costs: per label, the scenario's nominal annual cost of its policies
+            (:func:`nominal_policy_cost`), beside ``policy_cost``'s post-burn-in mean.
     """
 
     baseline: str = ""
@@ -62,6 +64,7 @@ class Comparison(StudyData):
     unit: str = "kg"
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     cost_effectiveness: dict = field(default_factory=dict)
+    nominal_costs: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON document of ``xborder compare --format json``."""
@@ -76,6 +79,7 @@ class Comparison(StudyData):
                     "scenario": alt,
                     "metrics": metrics,
                     "cost_effectiveness": self.cost_effectiveness.get(alt),
+                    "nominal_policy_cost": self.nominal_costs.get(alt),
                 }
             )
         return clean(
@@ -150,7 +154,10 @@ def cost_effectiveness(
     change in ``policy_cost`` (USD per year), so the ratio reads "kg (or firearms)
     delivered per year, per million USD a year"; negative is good. Also the cost per
     unit kept off the market. None when the metrics are missing; the ratios are null
-    when the alternative costs nothing more than the baseline.
+    when the alternative costs nothing more than the baseline. ``effect_detected`` says
+    whether the paired 95% interval of the change in delivered excludes zero: only then
+    is the ratio a finding (``cost_effectiveness_note`` says so in words), and each
+    number's unit is spelled out in a ``*_unit`` field.
     """
     if not {"delivered", "policy_cost"} <= set(runs.columns):
         return None
@@ -158,6 +165,8 @@ def cost_effectiveness(
     deliv, cost = (t[t["metric"] == m].iloc[0] for m in ("delivered", "policy_cost"))
     d_year = deliv["diff_mean"] * WEEKS_PER_YEAR
     d_cost = cost["diff_mean"]
+    lo, hi = deliv["diff_ci_low"], deliv["diff_ci_high"]
+    detected = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
     out = {
         "policy_cost_change": d_cost,
         "delivered_change_per_year": d_year,
@@ -166,15 +175,43 @@ def cost_effectiveness(
         "ci_high": None,
         "usd_per_unit_averted": None,
         "unit": f"{unit} per year per million USD a year",
+        "policy_cost_change_unit": "USD per year (mean over the weeks after burn-in)",
+        "delivered_change_per_year_unit": f"{unit} per year",
+        "usd_per_unit_averted_unit": f"USD per {unit} kept off the market",
+        "effect_detected": detected,
+        "cost_effectiveness_note": "",
     }
     if np.isfinite(d_cost) and d_cost > 0:
         scale = WEEKS_PER_YEAR / (d_cost / 1e6)
         out["delivered_change_per_million_usd"] = deliv["diff_mean"] * scale
-        out["ci_low"] = deliv["diff_ci_low"] * scale
-        out["ci_high"] = deliv["diff_ci_high"] * scale
+        out["ci_low"] = lo * scale
+        out["ci_high"] = hi * scale
         if d_year < 0:
             out["usd_per_unit_averted"] = d_cost / -d_year
+    out["cost_effectiveness_note"] = _ce_note(out, lo, hi, unit)
     return out
+
+
+def _ce_note(ce: dict, lo: float, hi: float, unit: str) -> str:
+    """One sentence: whether the ratio means anything (only if the effect is detectable)."""
+    interval = f"95% interval {lo:,.4g} .. {hi:,.4g} {unit}/week"
+    if not ce["effect_detected"]:
+        return (
+            f"no detectable effect on delivered ({interval} includes zero): the "
+            "cost-effectiveness ratio is not interpretable"
+        )
+    if ce["delivered_change_per_million_usd"] is None:
+        return f"detectable effect on delivered ({interval}) at no extra policy cost"
+    return f"detectable effect on delivered ({interval} excludes zero): {ce['unit']}"
+
+
+def nominal_policy_cost(sc: Scenario) -> float:
+    """USD per year of the scenario's ``[[policies]]`` when all are in force (their ``cost``).
+
+    The metric ``policy_cost`` is this nominal cost averaged over every week after
+    burn-in, so a policy that starts later counts only for the weeks it is in force.
+    """
+    return float(sum(float(p.get("cost", 0.0) or 0.0) for p in sc.data.get("policies", [])))
 
 
 def check_metrics(metrics: list[str] | None, known: list[str] | None = None) -> list[str] | None:
@@ -261,6 +298,7 @@ def compare(
         unit=unit,
         table=table if table is not None else pd.DataFrame(),
         cost_effectiveness=ce,
+        nominal_costs={k: nominal_policy_cost(sc) for k, sc in arms.items()},
     )
     if ex.out is not None and data.state == "finished":
         write_compare_outputs(result)

@@ -15,11 +15,13 @@ from sim.metrics import MAIN
 from sim.plotting.style import (
     PALETTE,
     axes,
+    clip_band,
     color,
     legend_outside,
     mark_policies,
     metric_label,
     metric_title,
+    physical_bounds,
     shade_burn_in,
     tidy,
 )
@@ -38,6 +40,8 @@ def plot_series(
 ):
     """Weekly mean of ``metric`` across runs with its 95% interval; policy starts marked.
 
+    The band is clipped at the metric's physical bounds (:func:`physical_bounds`).
+
     Args:
         ts: long table with columns ``run``, ``tick`` and one column per metric.
         metric: metric name from the registry.
@@ -55,7 +59,8 @@ def plot_series(
     half = 1.96 * sd / np.sqrt(n)
     c = color or PALETTE[0]
     ax.plot(mean.index, mean.values, lw=1.5, label=label, color=c, zorder=3)
-    ax.fill_between(mean.index, mean - half, mean + half, alpha=0.25, color=c, lw=0, zorder=2)
+    lo, hi = clip_band(mean - half, mean + half, physical_bounds(metric))
+    ax.fill_between(mean.index, lo, hi, alpha=0.25, color=c, lw=0, zorder=2)
     shade_burn_in(ax, burn_in)
     mark_policies(ax, policies)
     ax.set_xlabel("week")

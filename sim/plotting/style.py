@@ -53,6 +53,27 @@ def metric_title(metric: str) -> str:
     return m.description if m else metric.replace("_", " ")
 
 
+def physical_bounds(name: str | None) -> tuple[float | None, float | None]:
+    """What a quantity can physically be: shares in [0, 1], other metrics >= 0.
+
+    Every registered metric is a quantity, count, duration or share, none negative;
+    a name that is not a metric (a change, a difference) has no bounds.
+    """
+    m = REGISTRY.get(name) if name else None
+    if m is None:
+        return (None, None)
+    return (0.0, 1.0) if m.unit == "share" else (0.0, None)
+
+
+def clip_band(lo, hi, bounds: tuple[float | None, float | None]):
+    """A 95% band clipped at the quantity's physical bounds (no negative kg, no share > 1)."""
+    low, high = bounds
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    if low is not None or high is not None:
+        lo, hi = np.clip(lo, low, high), np.clip(hi, low, high)
+    return lo, hi
+
+
 def axes(ax=None, figsize=(6.4, 4.0)):
     """``ax``, or the axes of a new figure of ``figsize`` inches."""
     if ax is None:

@@ -13,9 +13,11 @@ from sim.plotting.style import (
     LINESTYLES,
     SEQUENTIAL,
     axes,
+    clip_band,
     color,
     legend_outside,
     mark_policies,
+    physical_bounds,
     tidy,
 )
 from sim.plotting.tables import _levels, _text
@@ -38,8 +40,12 @@ def plot_lines(
     policies=None,
     hue_order=None,
     style_order=None,
+    bounds: tuple[float | None, float | None] | None = None,
 ):
     """Lines over time: colour by ``hue``, line style by ``style``; optional bands.
+
+    Bands are clipped at ``bounds`` (default: the physical bounds of ``y`` if it is a
+    registered metric, :func:`~sim.plotting.style.physical_bounds`).
 
     Args:
         df: long table with ``x``, ``y`` and the grouping columns.
@@ -58,6 +64,7 @@ def plot_lines(
         policies: policy dicts to mark (``start``, ``label``).
         hue_order: hue level order.
         style_order: style level order.
+        bounds: (low, high) the quantity cannot leave, None for an open side.
     """
     ax = axes(ax, (6.4, 3.6))
     hues, styles = _levels(df, hue, hue_order), _levels(df, style, style_order)
@@ -81,7 +88,8 @@ def plot_lines(
                 label=", ".join(parts) or None,
             )
             if lo and hi and lo in sub and hi in sub:
-                ax.fill_between(sub[x], sub[lo], sub[hi], color=color(j), alpha=0.15, lw=0)
+                band = clip_band(sub[lo], sub[hi], bounds or physical_bounds(y))
+                ax.fill_between(sub[x], *band, color=color(j), alpha=0.15, lw=0)
     mark_policies(ax, policies, start, start_label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -30,6 +30,30 @@ from sim.metrics import REGISTRY
 from sim.recommend.prim import prim
 
 _DIRECTION = {"benefit": "below", "regret": "above"}
+#: Below these a PRIM box is too thin to trust: fewer worlds in the study, or in a box.
+MIN_WORLDS = 30
+MIN_BOX = 10
+
+
+def sample_warnings(points: int, boxes: list[dict]) -> list[str]:
+    """Warnings when the sample is too small for the boxes reported (the rule in words)."""
+    rule = (
+        f"rule: at least {MIN_WORLDS} worlds in the study and {MIN_BOX} worlds in a box "
+        "before a box is read as a finding"
+    )
+    out = []
+    if points < MIN_WORLDS:
+        out.append(
+            f"warning: only {points} worlds (fewer than {MIN_WORLDS}): PRIM's boxes are "
+            f"unreliable on so small a sample; run more worlds ({rule})"
+        )
+    for k, b in enumerate(boxes):
+        if b["n"] < MIN_BOX:
+            out.append(
+                f"warning: box {k + 1} holds {b['n']} worlds (fewer than {MIN_BOX}): its "
+                f"limits rest on too few points ({rule})"
+            )
+    return out
 
 
 def _fail_side(metric: str, fail_if: str | None, objective: dict | None) -> str:
@@ -194,6 +218,7 @@ def discover(
              "restricted": int(b.restricted.sum())}
             for b in res.trajectory
         ]  # fmt: skip
+    doc["warnings"] = sample_warnings(doc["points"], doc["boxes"])
     doc = clean(doc)
     if figure is not None:
         path = Path(study) / "figures" / f"prim_{metric}.png" if figure == "default" else figure
@@ -221,4 +246,4 @@ def _box_dict(b, names: list[str], lo_data, hi_data) -> dict:
     }
 
 
-__all__ = ["discover", "load_points"]
+__all__ = ["MIN_BOX", "MIN_WORLDS", "discover", "load_points", "sample_warnings"]

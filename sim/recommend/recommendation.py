@@ -48,6 +48,7 @@ from sim.recommend.search import (
     greedy_halving,
     lazy_greedy,
 )
+from sim.recommend.verdict import NO_WINNER, detectable, regret_warning, verdict_fields
 from sim.rng import run_seeds
 from sim.scenario import Scenario
 
@@ -112,12 +113,22 @@ class Recommendation:
     out: Path | None = None
     frontier: list[dict] = field(default_factory=list)
     note: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def sign(self) -> float:
+        """+1 when a higher objective is better, -1 when lower is."""
+        return 1.0 if self.settings["objective"]["better"] == "higher" else -1.0
 
     @property
     def best(self) -> dict | None:
-        """The top-ranked portfolio, if its mean benefit is positive (else None)."""
-        if self.portfolios and self.portfolios[0]["benefit"] > 0:
-            return self.portfolios[0]
+        """The top-ranked portfolio if its paired interval excludes zero on the better side.
+
+        None when no portfolio beats the status quo detectably (:mod:`sim.recommend.verdict`).
+        """
+        top = self.portfolios[0] if self.portfolios else None
+        if top and top["benefit"] > 0 and detectable(top, self.sign):
+            return top
         return None
 
     def table(self, top: int | None = None) -> pd.DataFrame:
@@ -135,6 +146,7 @@ class Recommendation:
                 "candidates": [c.to_dict() for c in self.candidates],
                 "status_quo": self.status_quo,
                 "recommended": self.best["portfolio"] if self.best else None,
+                **verdict_fields(self.portfolios, self.settings, self.unit, self.warnings),
                 "portfolios": self.portfolios,
                 "frontier": self.frontier,
                 "search_log": self.log,
@@ -321,8 +333,10 @@ def recommend(
         ex.out,
         frontier(rows),
     )
+    if rec.best:
+        rec.warnings = [w for w in [regret_warning(rec.best["portfolio"], robustness)] if w]
     if not rec.best:
-        rec.note = f"no portfolio improved {obj.metric} on the status quo"
+        rec.note = f"{NO_WINNER} ({obj.metric}, paired 95% intervals)"
     elif chosen and rows[0]["portfolio"] != ev.name(chosen):
         rec.note = (
             f"the search ended with {ev.name(chosen)}; a portfolio it ran on the way ranks higher"

@@ -32,6 +32,9 @@ class CheckResult:
         expected: the expectation, in words.
         criteria: criterion -> passed.
         tables: figure data, name -> tidy DataFrame (what experiments write and plot).
+        units: criterion -> unit of its statistic.
+        intervals: criterion -> (low, high), its 95% interval where it has one.
+        rules: criterion -> the rule it is judged by, in words.
     """
 
     id: str
@@ -41,6 +44,9 @@ class CheckResult:
     expected: str
     criteria: dict = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    units: dict = field(default_factory=dict)
+    intervals: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """JSON form (``xborder validate --format json``)."""
@@ -51,7 +57,24 @@ class CheckResult:
             "value": self.value,
             "expected": self.expected,
             "criteria": self.criteria,
+            "units": self.units,
+            "intervals": {k: list(v) for k, v in self.intervals.items()},
+            "rules": self.rules,
         }
+
+    def lines(self) -> list[dict]:
+        """Per criterion: statistic, unit, 95% interval (or None), rule, passed."""
+        return [
+            {
+                "criterion": k,
+                "value": v,
+                "unit": self.units.get(k, ""),
+                "interval": self.intervals.get(k),
+                "rule": self.rules.get(k, ""),
+                "passed": self.criteria.get(k),
+            }
+            for k, v in self.value.items()
+        ]
 
     def value_text(self) -> str:
         """Short rendering of the measured values for tables."""
@@ -113,6 +136,41 @@ def metric(results, name: str, start: int | None = None, stop: int | None = None
     return np.array([np.nanmean(r.series[name][start:stop]) for r in results])
 
 
+@dataclass(frozen=True)
+class Crit:
+    """A criterion: its statistic, verdict, unit, rule in words and 95% interval."""
+
+    value: float
+    ok: bool
+    unit: str = ""
+    rule: str = ""
+    ci: tuple[float, float] | None = None
+
+
+def crit(value, ok, unit: str, rule: str, ci=None) -> Crit:
+    """A criterion judged by ``rule`` (``ci``: its 95% interval, if it has one)."""
+    return Crit(float(value), bool(ok), unit, rule, None if ci is None else tuple(ci))
+
+
+def above(d: dict, unit: str, what: str = "paired change") -> Crit:
+    """Passes when the 95% interval of a paired difference lies above zero."""
+    ci = (d["diff_ci_low"], d["diff_ci_high"])
+    return crit(d["diff_mean"], _positive(d), unit, f"{what} > 0: 95% interval above zero", ci)
+
+
+def below(d: dict, unit: str, what: str = "paired change") -> Crit:
+    """Passes when the 95% interval of a paired difference lies below zero."""
+    ci = (d["diff_ci_low"], d["diff_ci_high"])
+    return crit(d["diff_mean"], _negative(d), unit, f"{what} < 0: 95% interval below zero", ci)
+
+
+def not_lower(d: dict, unit: str, what: str = "paired change") -> Crit:
+    """Passes unless the 95% interval of a paired difference lies wholly below zero."""
+    ci = (d["diff_ci_low"], d["diff_ci_high"])
+    rule = f"{what} not below 0: 95% interval reaches zero or above"
+    return crit(d["diff_mean"], _not_lower(d), unit, rule, ci)
+
+
 def _positive(d: dict) -> bool:
     return d["diff_ci_low"] > 0
 
@@ -126,11 +184,16 @@ def _not_lower(d: dict) -> bool:
 
 
 def _verdict(
-    cid, name, expected, criteria: dict[str, tuple[float, bool]], tables=None
+    cid, name, expected, criteria: dict[str, tuple[float, bool] | Crit], tables=None
 ) -> CheckResult:
-    value = {k: float(v) for k, (v, _ok) in criteria.items()}
-    ok = {k: bool(b) for k, (_v, b) in criteria.items()}
-    return CheckResult(cid, name, all(ok.values()), value, expected, ok, tables or {})
+    full = {k: c if isinstance(c, Crit) else Crit(c[0], c[1]) for k, c in criteria.items()}
+    value = {k: float(c.value) for k, c in full.items()}
+    ok = {k: bool(c.ok) for k, c in full.items()}
+    res = CheckResult(cid, name, all(ok.values()), value, expected, ok, tables or {})
+    res.units = {k: c.unit for k, c in full.items() if c.unit}
+    res.intervals = {k: (float(c.ci[0]), float(c.ci[1])) for k, c in full.items() if c.ci}
+    res.rules = {k: c.rule for k, c in full.items() if c.rule}
+    return res
 
 
 def ci_row(values, **keys) -> dict:

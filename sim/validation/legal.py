@@ -16,10 +16,11 @@ from sim.validation.base import (
     TOY,
     CheckResult,
     Setting,
-    _negative,
-    _positive,
     _verdict,
+    above,
+    below,
     ci_row,
+    crit,
     meta_table,
     metric,
     variant,
@@ -96,12 +97,18 @@ def check_c1(st: Setting) -> CheckResult:
         f"MLAT {'-'.join(MLAT_PAIR)}: request latency between them falls; convictions "
         "through investigations rise; fewer cases expire waiting for the partner's evidence",
         {
-            "pair_latency_change_weeks": (d_lat["diff_mean"], _negative(d_lat)),
-            "convictions_investigated_change": (d_conv["diff_mean"], _positive(d_conv)),
+            "pair_latency_change_weeks": below(d_lat, "weeks"),
+            "convictions_investigated_change": above(d_conv, "members/week"),
             # reported, not judged: couriers caught with the goods dominate all convictions,
             # and their paired noise (~0.25/week per pair) swamps the MLAT's effect
-            "convictions_change_all": (d_all["diff_mean"], True),
-            "cases_expired_waiting_on_pair_change": (d_exp["diff_mean"], _negative(d_exp)),
+            "convictions_change_all": crit(
+                d_all["diff_mean"],
+                True,
+                "members/week",
+                "reported, not judged",
+                (d_all["diff_ci_low"], d_all["diff_ci_high"]),
+            ),
+            "cases_expired_waiting_on_pair_change": below(d_exp, "cases per run"),
         },
         {"effects": effects},
     )
@@ -141,8 +148,12 @@ def check_c2(st: Setting) -> CheckResult:
         f"{', '.join(lacking)} add conspiracy to their laws: dual-criminality failures "
         "for it fall to zero",
         {
-            "failures_before": (fb.mean(), bool(fb.sum() > 0)),
-            "failures_after": (fa.mean(), bool(fa.sum() == 0)),
+            "failures_before": crit(
+                fb.mean(), bool(fb.sum() > 0), "requests per run", "some failures (sum > 0)"
+            ),
+            "failures_after": crit(
+                fa.mean(), bool(fa.sum() == 0), "requests per run", "no failures (sum = 0)"
+            ),
         },
         {"failures": table[["arm", "failures_mean", "ci_low", "ci_high"]]},
     )
@@ -178,13 +189,20 @@ def check_v9(st: Setting) -> CheckResult:
     # i.e. the curve lies above the straight line from no arrests to the largest share
     hi = shares[-1]
     per_member = {s: mean[s] / s for s in shares}
-    crit = {
-        f"disruption_at_{shares[0]}": (mean[shares[0]], _positive(first)),
-        f"rise_{shares[0]}_to_{hi}": (d_rise["diff_mean"], _positive(d_rise)),
+    share = "share of delivered (fall in the first 13 weeks)"
+    first_c = above(first, share, "disruption")
+    crits = {
+        f"disruption_at_{shares[0]}": crit(
+            mean[shares[0]], first_c.ok, share, first_c.rule, first_c.ci
+        ),  # fmt: skip
+        f"rise_{shares[0]}_to_{hi}": above(d_rise, share, "paired rise"),
     }
+    per = "disruption per share arrested"
     for s in shares[:-1]:
-        crit[f"per_share_at_{s}"] = (per_member[s], per_member[s] > per_member[hi])
-    crit[f"per_share_at_{hi}"] = (per_member[hi], True)
+        crits[f"per_share_at_{s}"] = crit(
+            per_member[s], per_member[s] > per_member[hi], per, f"> at {hi} ({per_member[hi]:.3g})"
+        )
+    crits[f"per_share_at_{hi}"] = crit(per_member[hi], True, per, "reference, not judged")
     dose = pd.DataFrame(
         [{"share": 0.0, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.0}]
         + [ci_row(dis[s], share=s) for s in shares]
@@ -194,7 +212,7 @@ def check_v9(st: Setting) -> CheckResult:
         "Arrest dose-response",
         "disruption (delivered drop over 13 weeks) rises with the share arrested, with "
         "diminishing returns: disruption per share arrested falls as the share grows",
-        crit,
+        crits,
         {"dose": dose[["share", "disruption_mean", "ci_low", "ci_high"]]},
     )
 
@@ -238,12 +256,14 @@ def check_v11(st: Setting) -> CheckResult:
         "median weeks: MLAT 26-104 (6-24 months, ~40); JIT <= 4; database <= 2 (at once "
         "after its lag); letters rogatory slower than MLAT",
         {
-            "mlat_median": (med["mlat"], 26 <= med["mlat"] <= 104),
-            "jit_median": (med["jit"], med["jit"] <= 4),
-            "database_median": (med["database"], med["database"] <= 2),
-            "letters_rogatory_median": (
+            "mlat_median": crit(med["mlat"], 26 <= med["mlat"] <= 104, "weeks", "in [26, 104]"),
+            "jit_median": crit(med["jit"], med["jit"] <= 4, "weeks", "<= 4"),
+            "database_median": crit(med["database"], med["database"] <= 2, "weeks", "<= 2"),
+            "letters_rogatory_median": crit(
                 med["letters_rogatory"],
                 med["letters_rogatory"] > med["mlat"],
+                "weeks",
+                f"> the MLAT median ({med['mlat']:.3g})",
             ),
         },
         {"latency": pd.DataFrame(lat_rows)},
@@ -300,8 +320,10 @@ def check_v12(st: Setting) -> CheckResult:
         "Midland, Westland and Nordia share a database from week 104: interdiction rate "
         "rises in the first year; the gain erodes as traffickers re-adapt",
         {
-            "first_year_gain": (d_first["diff_mean"], _positive(d_first)),
-            "last_year_minus_first_year": (d_erode["diff_mean"], _negative(d_erode)),
+            "first_year_gain": above(d_first, "share (interdiction rate)"),
+            "last_year_minus_first_year": below(
+                d_erode, "share (interdiction rate)", "last-year gain minus first"
+            ),
         },
         {"series": series, "meta": meta_table(start=start)},
     )

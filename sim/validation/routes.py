@@ -19,13 +19,14 @@ from sim.validation.base import (
     TOY,
     CheckResult,
     Setting,
-    _negative,
-    _not_lower,
-    _positive,
     _verdict,
+    above,
+    below,
     ci_row,
+    crit,
     meta_table,
     metric,
+    not_lower,
     variant,
     window_sum,
 )
@@ -84,10 +85,17 @@ def check_v1(st: Setting) -> CheckResult:
         "flow through neighbours rises; delivered falls much less than seizures in the "
         "surged state rise; no other state falls out of use",
         {
-            "neighbour_flow_change": (d_flow["diff_mean"], _positive(d_flow)),
-            "surged_seizure_rise": (rise_seized, rise_seized > 0),
-            "delivered_fall": (fall_deliv, fall_deliv < 0.5 * rise_seized),
-            "active_other_states_change": (d_states["diff_mean"], _not_lower(d_states)),
+            "neighbour_flow_change": above(d_flow, "kg over the weeks after the surge"),
+            "surged_seizure_rise": crit(
+                rise_seized, rise_seized > 0, "share (relative change, first 13 weeks)", "> 0"
+            ),
+            "delivered_fall": crit(
+                fall_deliv,
+                fall_deliv < 0.5 * rise_seized,
+                "share (relative change, first 13 weeks)",
+                f"< half the seizure rise ({0.5 * rise_seized:.3g})",
+            ),
+            "active_other_states_change": not_lower(d_states, "states a week"),
         },
         tables,
     )
@@ -112,28 +120,22 @@ def check_v2(st: Setting) -> CheckResult:
             for m in shown
         ]
     )
-    crit = {}
+    crits = {}
     for (f0, r0), (f1, r1) in zip(zip(levels, arms), list(zip(levels, arms))[1:]):
         tag = f"x{f0:g}->x{f1:g}"
         d = {
             m: paired_diff(metric(r0, m), metric(r1, m))
             for m in ("seized", "value_per_seizure", "route_entropy", "active_legs")
         }
-        crit[f"seized {tag}"] = (d["seized"]["diff_mean"], _positive(d["seized"]))
-        crit[f"value_per_seizure {tag}"] = (
-            d["value_per_seizure"]["diff_mean"],
-            _negative(d["value_per_seizure"]),
-        )
-        crit[f"route_entropy {tag}"] = (
-            d["route_entropy"]["diff_mean"],
-            _positive(d["route_entropy"]),
-        )
-        crit[f"active_legs {tag}"] = (d["active_legs"]["diff_mean"], _not_lower(d["active_legs"]))
+        crits[f"seized {tag}"] = above(d["seized"], "kg/week")
+        crits[f"value_per_seizure {tag}"] = below(d["value_per_seizure"], "USD")
+        crits[f"route_entropy {tag}"] = above(d["route_entropy"], "bits")
+        crits[f"active_legs {tag}"] = not_lower(d["active_legs"], "legs")
     return _verdict(
         "V2",
         "Dispersion under pressure",
         "seized up, value per seizure down, route entropy up, active legs up or equal",
-        crit,
+        crits,
         {"sweep": sweep},
     )
 
@@ -209,8 +211,13 @@ def check_v5(st: Setting) -> CheckResult:
         "Route diversion",
         f"flow moves to the predicted next-cheapest path {names}",
         {
-            "predicted_path_gain": (d_pred["diff_mean"], _positive(d_pred)),
-            "best_other_path_gain": (best_other, best_other < d_pred["diff_mean"]),
+            "predicted_path_gain": above(d_pred, "kg over the weeks after settling"),
+            "best_other_path_gain": crit(
+                best_other,
+                best_other < d_pred["diff_mean"],
+                "kg over the weeks after settling",
+                f"< the predicted path's gain ({d_pred['diff_mean']:.4g})",
+            ),
         },
         tables,
     )
@@ -247,9 +254,9 @@ def check_v14(st: Setting) -> CheckResult:
         "Null model",
         "interdiction off: fewer active legs, more flow on the cheapest route, lower route entropy",
         {
-            "active_legs_change": (d_legs["diff_mean"], _negative(d_legs)),
-            "route_entropy_change": (d_ent["diff_mean"], _negative(d_ent)),
-            "cheapest_route_share_change": (d_share["diff_mean"], _positive(d_share)),
+            "active_legs_change": below(d_legs, "legs"),
+            "route_entropy_change": below(d_ent, "bits"),
+            "cheapest_route_share_change": above(d_share, "share of produced"),
         },
         tables,
     )

@@ -13,9 +13,10 @@ import tomllib
 import numpy as np
 import pandas as pd
 
+from sim.harness.outputs import quantity_unit
 from sim.harness.stats import mean_ci, paired_diff
 from sim.scenario import list_scenarios, load_scenario, normalise_spelling
-from sim.validation.base import TOY, CheckResult, Setting, _positive, _verdict, ci_row, variant
+from sim.validation.base import TOY, CheckResult, Setting, _verdict, above, ci_row, crit, variant
 from sim.world import COMMODITY_OFFENCES
 
 #: docs/VALIDATION.md V6: NarcoLogic calibration target 0.25-0.34; SOUTHCOM 2014 (about a
@@ -53,11 +54,13 @@ def drug_corridors() -> list[str]:
 def check_v6(st: Setting) -> CheckResult:
     """Transit-zone interdiction share on every shipped drug corridor, status quo."""
     lo, hi = V6_BAND
-    crit, rows = {}, []
+    crits, rows = {}, []
     for name in drug_corridors():
         runs = st.run(load_scenario(name))
         m, c_lo, c_hi = mean_ci([r.summary["interdiction_rate"] for r in runs])
-        crit[f"{name}_interdiction_rate"] = (m, lo <= m <= hi)
+        crits[f"{name}_interdiction_rate"] = crit(
+            m, lo <= m <= hi, "share", f"mean in [{lo:g}, {hi:g}]", (c_lo, c_hi)
+        )
         rows.append(
             {
                 "scenario": name,
@@ -69,13 +72,13 @@ def check_v6(st: Setting) -> CheckResult:
             }
         )
     if not rows:
-        crit["drug_corridors_found"] = (0.0, False)
+        crits["drug_corridors_found"] = crit(0.0, False, "scenarios", "> 0")
     return _verdict(
         "V6",
         "Transit-zone interdiction share",
         f"status-quo interdiction_rate within {lo}-{hi} on every shipped drug corridor "
         "(NarcoLogic 0.25-0.34; SOUTHCOM: about a quarter targetable)",
-        crit,
+        crits,
         {
             "rates": pd.DataFrame(
                 rows, columns=["scenario", "mean", "ci_low", "ci_high", "band_low", "band_high"]
@@ -91,7 +94,7 @@ def _years(x: np.ndarray, start: int, width: int = 52) -> np.ndarray:
 
 def check_v7(st: Setting) -> CheckResult:
     """Seizures co-move with supply: production grows; seizures follow; delivered rises."""
-    crit, series, corr = {}, [], []
+    crits, series, corr = {}, [], []
     for name in (TOY, V7_CORRIDOR):
         base = load_scenario(name)
         grow = [f"production_growth={V7_GROWTH}", f"ticks={52 * V7_YEARS}", "burn_in=52"]
@@ -107,8 +110,12 @@ def check_v7(st: Setting) -> CheckResult:
         last = np.array([x.series["delivered"][-52:].sum() for x in runs])
         d_deliv = paired_diff(first, last)
         m_r = float(np.nanmean(r))
-        crit[f"{name}_seized_produced_r"] = (m_r, m_r > V7_MIN_R)
-        crit[f"{name}_delivered_last_minus_first_year"] = (d_deliv["diff_mean"], _positive(d_deliv))
+        crits[f"{name}_seized_produced_r"] = crit(
+            m_r, m_r > V7_MIN_R, "Pearson r (yearly)", f"mean r > {V7_MIN_R:g}"
+        )
+        crits[f"{name}_delivered_last_minus_first_year"] = above(
+            d_deliv, f"{quantity_unit([base])} a year", "last year minus first"
+        )
         corr += [{"scenario": name, "replicate": i, "r": float(v)} for i, v in enumerate(r)]
         means = {
             m: np.mean([x.series[m] for x in runs], axis=0)
@@ -123,7 +130,7 @@ def check_v7(st: Setting) -> CheckResult:
         f"production grows {V7_GROWTH:.0%}/year for {V7_YEARS} years: yearly seizures correlate "
         f"with production "
         f"(r > {V7_MIN_R}, UNODC WDR 2022 r ~ 0.88) and delivered still rises",
-        crit,
+        crits,
         {
             "series": pd.concat(series, ignore_index=True),
             "correlation": pd.DataFrame(corr),
