@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     Click prints a usage error as a usage line, a hint and a framed message; analysts
     scripting the CLI get one line naming the command, the option and the problem.
     """
+    from sim.cli.plain import plain_when_piped
+
+    plain_when_piped()  # ASCII borders in pipes and files (byte-counting tools, awk)
     # typer vendors click: its UsageError derives from BadParameter's base class
     usage_error = typer.BadParameter.__mro__[1]
     try:
