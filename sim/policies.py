@@ -27,8 +27,8 @@ class Policy:
     """Base class: an intervention active from ``start`` until ``end`` (exclusive).
 
     Args:
-        start: first tick at which the policy acts.
-        end: tick at which it stops acting (None: never).
+        start: first week at which the policy acts.
+        end: week at which it stops acting (none: never).
         cost: cost in USD per year while active.
         label: a name for plots and tables.
     """
@@ -75,7 +75,7 @@ class Policy:
         own = {f.name: getattr(self, f.name) for f in fields(self) if f.name in self.FIELDS}
         own = {k: v for k, v in own.items() if v is not None and v != []}
         args = ", ".join(f"{k}={v}" for k, v in own.items())
-        when = f"from tick {self.start}" + (f" to {self.end}" if self.end is not None else "")
+        when = f"from week {self.start}" + (f" to {self.end}" if self.end is not None else "")
         return f"{self.type}({args}) {when}, {self.cost:,.0f} USD/yr"
 
 

@@ -422,9 +422,9 @@ def test_policy_describe_reads_like_the_table_row():
     from sim.policies import from_dict
 
     surge = from_dict({"type": "surge", "state": "MID", "factor": 2.0, "start": 104, "cost": 2e6})
-    assert surge.describe() == "surge(state=MID, factor=2.0) from tick 104, 2,000,000 USD/yr"
+    assert surge.describe() == "surge(state=MID, factor=2.0) from week 104, 2,000,000 USD/yr"
     mlat = from_dict({"type": "add_mlat", "between": ["MKT", "NOR"], "start": 3, "end": 9})
-    assert mlat.describe() == "add_mlat(between=['MKT', 'NOR']) from tick 3 to 9, 0 USD/yr"
+    assert mlat.describe() == "add_mlat(between=['MKT', 'NOR']) from week 3 to 9, 0 USD/yr"
 
 
 def test_remove_members_selection_by_betweenness_share_and_count():
