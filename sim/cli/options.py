@@ -63,6 +63,13 @@ StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="Policies that would change nothing are errors (exit 2)."),
 ]
+ShowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show",
+        help="Open the main figure (with --out and a display), else draw a terminal chart.",
+    ),
+]
 MetricOpt = Annotated[
     list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
 ]
@@ -77,6 +84,7 @@ __all__ = [
     "SchedulerOpt",
     "SeedOpt",
     "SetOpt",
+    "ShowOpt",
     "StrictOpt",
     "TableOrJson",
     "TicksOpt",

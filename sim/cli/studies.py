@@ -33,6 +33,7 @@ from sim.cli.options import (
     SchedulerOpt,
     SeedOpt,
     SetOpt,
+    ShowOpt,
     StrictOpt,
     TicksOpt,
     WorkersOpt,
@@ -92,6 +93,7 @@ def run(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    show: ShowOpt = False,
 ) -> None:
     """Run a scenario's replicates and print each metric's mean with a 95% interval.
 
@@ -115,13 +117,15 @@ def run(
         ticks=ticks,
         **execution(out, workers, scheduler, resume, force),
     )
+    figures = None
     if out is not None and study.state == "finished":
         from sim.harness.study import replay_first
 
         drawing()
         from sim.plotting.figures import write_run_figures
 
-        show_figures(write_run_figures(study, sc, replay_first(study, sc, ticks)))
+        figures = write_run_figures(study, sc, replay_first(study, sc, ticks))
+        show_figures(figures)
     doc = study.to_dict()
     metrics = doc["metrics"]
     if fmt is Format.json:
@@ -147,6 +151,10 @@ def run(
             )
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
+    from sim.cli.show import present, series_chart
+
+    unit = doc["metrics"].get("delivered", {}).get("unit", "")
+    present(show, figures, lambda: series_chart(study.timeseries, "delivered", unit))
     report_failures(study)
 
 
@@ -172,6 +180,7 @@ def compare(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    show: ShowOpt = False,
 ) -> None:
     r"""Compare alternatives with a baseline, paired by seed (common random numbers).
 
@@ -202,11 +211,13 @@ def compare(
         metrics=metric,
         **execution(out, workers, scheduler, resume, force),
     )
+    figures = None
     if out is not None and cmp.state == "finished":
         drawing()
         from sim.plotting.figures import write_compare_figures
 
-        show_figures(write_compare_figures(cmp))
+        figures = write_compare_figures(cmp)
+        show_figures(figures)
     doc = cmp.to_dict()
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -218,6 +229,9 @@ def compare(
         comparison_tables(doc)
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
+    from sim.cli.show import compare_chart, present
+
+    present(show, figures, lambda: compare_chart(doc))
     report_failures(cmp)
 
 
@@ -260,6 +274,7 @@ def sensitivity(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    show: ShowOpt = False,
 ) -> None:
     r"""Global sensitivity analysis (SALib) of a scenario's metrics.
 
@@ -293,11 +308,13 @@ def sensitivity(
         ticks=ticks,
         **execution(out, workers, scheduler, resume, force),
     )
+    figures = None
     if out is not None and res.state == "finished":
         drawing()
         from sim.plotting.figures import write_sensitivity_figures
 
-        show_figures(write_sensitivity_figures(res, metric))
+        figures = write_sensitivity_figures(res, metric)
+        show_figures(figures)
     doc = res.to_dict()
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
@@ -309,6 +326,9 @@ def sensitivity(
         sensitivity_tables(doc, metric or [m for m in MAIN if m in doc["metrics"]])
         if out is not None:
             typer.echo(f"outputs written to {out}", err=True)
+    from sim.cli.show import indices_chart, present
+
+    present(show, figures, lambda: indices_chart(doc, metric[0] if metric else None))
     report_failures(res)
 
 
