@@ -34,6 +34,7 @@ from sim.experiments.tables import draw_figures, load_recipe, read_tables, write
 from sim.harness.executors import HarnessError
 from sim.harness.outputs import git_commit, now, versions, write_json
 from sim.resources import shipped
+from sim.suggest import did_you_mean
 
 EXPERIMENT_DIR = shipped("experiments")
 EXPECTED_DIR = EXPERIMENT_DIR / "expected"
@@ -102,8 +103,10 @@ def resolve_experiment(name_or_path: str | Path) -> Path:
     cand = EXPERIMENT_DIR / f"{p}.toml"
     if cand.is_file():
         return cand
-    known = ", ".join(e.stem for e in sorted(EXPERIMENT_DIR.glob("*.toml")))
-    raise ExperimentError(name_or_path, "", f"no such experiment (known: {known or 'none'})")
+    names = [e.stem for e in sorted(EXPERIMENT_DIR.glob("*.toml"))]
+    hint = did_you_mean(str(name_or_path), names)
+    known = f" (known: {', '.join(names) or 'none'})"
+    raise ExperimentError(name_or_path, "", f"no such experiment{hint or known}")
 
 
 def _check(path: Path, data: dict, schema: dict, where: str = "") -> None:

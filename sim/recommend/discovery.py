@@ -28,6 +28,7 @@ from sim.harness.executors import HarnessError
 from sim.harness.outputs import PARAM_PREFIX, clean, write_json
 from sim.metrics import REGISTRY
 from sim.recommend.prim import prim
+from sim.suggest import did_you_mean
 
 _DIRECTION = {"benefit": "below", "regret": "above"}
 #: Below these a PRIM box is too thin to trust: fewer worlds in the study, or in a box.
@@ -99,7 +100,10 @@ def load_points(
         df = df[df["portfolio"] == subject]
         metrics = ("benefit", "regret", "objective_mean")
         if metric not in metrics:
-            raise HarnessError(f"--metric: {study}/worlds.parquet has {', '.join(metrics)}")
+            raise HarnessError(
+                f"--metric: {study}/worlds.parquet has no {metric!r}"
+                f"{did_you_mean(metric, metrics)} (it has {', '.join(metrics)})"
+            )
         params = [c for c in df.columns if c.startswith(PARAM_PREFIX)]
         return df[[*params, metric]].reset_index(drop=True), params, subject, objective
     runs = study / "runs.parquet"
@@ -113,7 +117,10 @@ def load_points(
     if not params:
         raise HarnessError(f"{study}/runs.parquet: no uncertain parameters (param: columns)")
     if metric not in df.columns or metric in params:
-        raise HarnessError(f"--metric: {study}/runs.parquet has no metric {metric!r}")
+        known = [c for c in df.columns if c in REGISTRY and c not in params]
+        raise HarnessError(
+            f"--metric: {study}/runs.parquet has no metric {metric!r}{did_you_mean(metric, known)}"
+        )
     df = df[(df["status"] == "ok") & df[params].notna().all(axis=1)]
     names = list(dict.fromkeys(df["scenario"])) if "scenario" in df else []
     if subject is None and names:

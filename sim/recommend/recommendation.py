@@ -51,6 +51,7 @@ from sim.recommend.search import (
 from sim.recommend.verdict import NO_WINNER, detectable, regret_warning, verdict_fields
 from sim.rng import run_seeds
 from sim.scenario import Scenario
+from sim.suggest import did_you_mean
 
 
 def parse_objective(name: str) -> Objective:
@@ -58,8 +59,8 @@ def parse_objective(name: str) -> Objective:
     usable = [m.name for m in REGISTRY.values() if m.higher_is]
     if name not in REGISTRY or not REGISTRY[name].higher_is:
         raise HarnessError(
-            f"--objective: {name!r} is not a metric with a better direction "
-            f"(one of {', '.join(usable)})"
+            f"--objective: {name!r} is not a metric with a better direction"
+            f"{did_you_mean(name, usable)} (one of {', '.join(usable)})"
         )
     return Objective(name, 1.0 if REGISTRY[name].higher_is == "better" else -1.0)
 
