@@ -10,6 +10,7 @@ import typer
 
 from sim.cli.helpers import call, drawing, execution, fail, load, warm
 from sim.cli.options import (
+    ForceOpt,
     OutOpt,
     ResumeOpt,
     ScenarioArg,
@@ -94,6 +95,7 @@ def recommend(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     r"""Recommend which agreements to sign next, under a budget.
 
@@ -140,7 +142,7 @@ def recommend(
         worlds=worlds,
         world_replicates=world_replicates,
         robust_top=robust_top,
-        **execution(out, workers, scheduler, resume),
+        **execution(out, workers, scheduler, resume, force),
     )
     if out is not None:
         drawing()

@@ -12,6 +12,7 @@ and reloaded by ``--resume``.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,11 +221,22 @@ class Evaluations:
 _ID_COLUMNS = ("portfolio", "portfolio_key", "point", "replicate", "seed", "status")
 
 
-def open_store(out: Path | None, settings: dict, resume: bool) -> pd.DataFrame | None:
+#: what a recommend study writes in ``--out`` (and ``--force`` deletes first)
+STUDY_FILES = ("runs.parquet", "recommend.json", "summary.csv", "worlds.parquet")
+
+
+def open_store(
+    out: Path | None, settings: dict, resume: bool, force: bool = False
+) -> pd.DataFrame | None:
     """Prepare ``out``: refuse to overwrite another study; on resume, return its runs.
 
+    A directory that is not empty must hold a study (a ``manifest.json``). Without
+    ``resume`` a study there is refused, unless ``force``: then its files are deleted
+    first (runs, tables, figures, discover documents) and the study starts afresh.
+
     Raises:
-        HarnessError: ``out`` holds a different or finished study, or cannot be written.
+        HarnessError: ``out`` holds a study (without ``resume`` or ``force``), a study
+            with other settings (``resume``), files but no study, or cannot be written.
     """
     if out is None:
         return None
@@ -234,9 +246,22 @@ def open_store(out: Path | None, settings: dict, resume: bool) -> pd.DataFrame |
         old = json.loads(man.read_text()) if man.is_file() else None
     except (OSError, ValueError):
         old = None
+    if old is None and out.is_dir() and any(out.iterdir()):
+        raise HarnessError(
+            f"--out {out}: not empty and holds no study (no manifest.json); "
+            "choose a new or empty directory"
+        )
+    if old is not None and force and not resume:
+        for name in (*STUDY_FILES, "manifest.json"):
+            (out / name).unlink(missing_ok=True)
+        for doc in out.glob("discover_*.json"):
+            doc.unlink(missing_ok=True)
+        shutil.rmtree(out / "figures", ignore_errors=True)
+        old = None
     if old is not None and not resume:
         raise HarnessError(
-            f"--out {out}: already holds a study (use another directory, or --resume)"
+            f"--out {out}: already holds a study; --force replaces it, --resume continues it "
+            "with its own settings"
         )
     if resume and old is not None:
         if json.loads(json.dumps(settings, default=str)) != old.get("settings"):

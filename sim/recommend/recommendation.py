@@ -277,7 +277,7 @@ def recommend(
         "world_replicates": world_replicates,
         "robust_top": robust_top,
     }
-    done = open_store(ex.out, {**settings, "scenario": sc.data}, ex.resume)
+    done = open_store(ex.out, {**settings, "scenario": sc.data}, ex.resume, ex.force)
     seeds = run_seeds(seed, max(2 * replicates, world_replicates))
     evaluator = PortfolioEvaluator(sc, [c.policy for c in cands], ticks)
     started = now()
