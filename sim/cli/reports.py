@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli.helpers import console as _console
-from sim.cli.tables import fmt
+from sim.cli.tables import column_fmt, fmt, fmt_p
 from sim.metrics import REGISTRY
 from sim.recommend.verdict import NO_WINNER, stability_sentence
 
@@ -36,18 +36,23 @@ def comparison_tables(doc: dict, console: Console | None = None) -> None:
             t.add_column(col, justify="left" if col == "metric" else "right", overflow="fold")
         if not narrow:
             t.add_column("unit")
+        ms = alt["metrics"].values()
+        base = column_fmt(x for v in ms for x in (v["baseline_mean"], v["alternative_mean"]))
+        change = column_fmt(v["diff_mean"] for v in ms)
+        ci = column_fmt(x for v in ms for x in (v["diff_ci_low"], v["diff_ci_high"]))
+        a12 = column_fmt([0.5], 2)
         for name, v in alt["metrics"].items():
             p = v.get("p_holm")
             mark = "" if p is None else ("[bold]" if p < 0.05 else "[dim]")
             unit = v.get("unit", "")
-            row = [f"{name}\n[dim]{unit}[/]" if narrow and unit else name, fmt(v["baseline_mean"])]
+            row = [f"{name}\n[dim]{unit}[/]" if narrow and unit else name, base(v["baseline_mean"])]
             if not narrow:
-                row.append(fmt(v["alternative_mean"]))
+                row.append(base(v["alternative_mean"]))
             row += [
-                f"{mark}{fmt(v['diff_mean'])}",
-                f"{fmt(v['diff_ci_low'])} .. {fmt(v['diff_ci_high'])}",
-                fmt(v["a12"]),
-                "-" if p is None else f"{p:.3g}",
+                f"{mark}{change(v['diff_mean'])}",
+                f"{ci(v['diff_ci_low'])} .. {ci(v['diff_ci_high'])}",
+                a12(v["a12"]),
+                fmt_p(p),
             ]
             if not narrow:
                 row.append(unit)

@@ -28,6 +28,52 @@ def fmt(x) -> str:
     return f"{x:.3g}" if ax < 1 else f"{x:.3f}"
 
 
+def _finite(values) -> list[float]:
+    out = []
+    for v in values:
+        if v is not None and not isinstance(v, bool):
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(f):
+                out.append(f)
+    return out
+
+
+def column_decimals(values, most: int = 3) -> int:
+    """Decimals for every number of a table column, chosen from the column's magnitudes.
+
+    Enough for 3 significant digits of the largest |value| and 2 of the smallest
+    non-zero one, but at most ``most``: 0.0123 and 12.3 in one column both get 3.
+    """
+    mags = [abs(v) for v in _finite(values) if v != 0]
+    if not mags:
+        return 0
+    big = 2 - math.floor(math.log10(max(mags)))
+    small = 1 - math.floor(math.log10(min(mags)))
+    return max(0, min(most, max(big, small)))
+
+
+def column_fmt(values, most: int = 3):
+    """A formatter for one column: thousands separated, the same decimals for every number."""
+    d = column_decimals(values, most)
+
+    def f(x) -> str:
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
+            return "-"
+        return f"{x:,.{d}f}"
+
+    return f
+
+
+def fmt_p(p) -> str:
+    """A p-value in one style: 0.012, or <0.001 below a thousandth; - when missing."""
+    if p is None or (isinstance(p, float) and not math.isfinite(p)):
+        return "-"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def metrics_table(metrics: dict, title: str, console: Console | None = None) -> None:
     """Print metric -> mean and 95% interval."""
     t = Table(title=title, title_justify="left")
@@ -36,11 +82,13 @@ def metrics_table(metrics: dict, title: str, console: Console | None = None) -> 
     t.add_column("95% interval", justify="right")
     t.add_column("unit")
     t.add_column("what it is", style="dim")
+    mean = column_fmt(v["mean"] for v in metrics.values())
+    ci = column_fmt(x for v in metrics.values() for x in (v["ci_low"], v["ci_high"]))
     for name, v in metrics.items():
         t.add_row(
             name,
-            fmt(v["mean"]),
-            f"{fmt(v['ci_low'])} .. {fmt(v['ci_high'])}",
+            mean(v["mean"]),
+            f"{ci(v['ci_low'])} .. {ci(v['ci_high'])}",
             v.get("unit", ""),
             REGISTRY[name].description,
         )
