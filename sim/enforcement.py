@@ -1,4 +1,11 @@
-"""Enforcement: agencies spread effort over their locations, detect and seize, and learn.
+"""Enforcement: agencies spread effort over their locations, inspect arrivals, seize, learn.
+
+A load is inspected where it arrives at the end of a leg: fully at a border crossing,
+a port, an airport or a market and on sea, river and air legs (patrolled waters and
+airspace); lightly on a land leg to an inland hub (``inland_inspection``). Detection
+depends on the mode and on the load's size, and an agency's effort at a place is
+shared among what arrives there, so more traffic lowers each load's risk (enforcement
+swamping, Kleiman 1993). Agencies also raid the stockpiles waiting at sources.
 
 All states are handled at once with numpy group operations over locations; there is
 no Python loop per state, location or shipment inside the tick.
@@ -11,11 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import agreements
+from sim import agreements, supply
+from sim.members import access
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.agreements import Cooperation
+    from sim.members import Members
     from sim.records import Recorder
+    from sim.supply import Sources
     from sim.rng import Streams
     from sim.routes import Movement, Shipments
     from sim.world import World
@@ -55,16 +65,19 @@ class Enforcement:
 
 @dataclass
 class Inspections:
-    """What happened to every shipment in flight this week (phase 5), one entry each.
+    """What happened this week to every load that arrived somewhere (phase 5), one entry each.
 
     Attributes:
-        org, path, leg, loc, state: owner, path id, the leg just travelled, where it
+        idx: their rows in the Shipments arrays.
+        org, path, leg, loc, state: owner, path id, the leg just completed, where it
             arrived, that location's state.
         units: quantity (integers); ``qty``: the same as floats.
         seized: seized on arrival; ``arrived``: not seized and at its market.
         unit_value: value per unit where it is, from source to market price.
+        raided: (locations,) units seized from the stockpiles waiting at sources.
     """
 
+    idx: np.ndarray
     org: np.ndarray
     path: np.ndarray
     leg: np.ndarray
@@ -75,6 +88,7 @@ class Inspections:
     seized: np.ndarray
     arrived: np.ndarray
     unit_value: np.ndarray
+    raided: np.ndarray
 
 
 def _group_share(weights: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -102,20 +116,30 @@ def allocate_effort(enf: Enforcement, world: World, rng) -> np.ndarray:
 
 
 def seizure_probability(
-    enf: Enforcement, world: World, loc: np.ndarray, org: np.ndarray, intel=None
+    enf: Enforcement, world: World, params: dict, moved: Movement, org, units, size0, own, intel
 ) -> np.ndarray:
-    """P(seized) = integrity x (1 - exp(-detection x effort x intel)) where each shipment is.
+    """P(seized) of each arriving load = integrity x (1 - exp(-rate)), with
 
-    The chance is computed once per location (and organisation, when a shared database
-    gives ``intel``: a (states, orgs) multiplier) and gathered per shipment.
+    rate = detection x effort x inspection(leg) x mode(leg) x (units / size0)^size_elasticity
+           x intel x freelance x swamping,
+
+    where swamping = c e / (c e + n): ``n`` loads arrive where the agency placed effort
+    ``e`` and it can examine ``c`` = ``inspections_per_effort`` per unit of effort;
+    ``freelance`` = ``freelance_exposure`` where the owner has no broker of its own in
+    that state (``own``: (orgs, states)); ``intel``: (states, orgs) database multiplier.
     """
-    ls = world.loc_state
-    if intel is None:
-        per_loc = enf.integrity[ls] * (1.0 - np.exp(-enf.detection[ls] * enf.effort))
-        return per_loc[loc]
-    rate = (enf.detection[ls] * enf.effort)[:, None] * intel[ls]
-    per_loc_org = enf.integrity[ls][:, None] * (1.0 - np.exp(-rate))
-    return per_loc_org[loc, org]
+    w, loc, leg = world, moved.loc, moved.leg
+    st = w.loc_state[loc]
+    e = enf.effort[loc]
+    n_here = np.bincount(loc, minlength=w.n_locations)[loc]
+    ce = params["inspections_per_effort"] * e
+    swamp = np.where(ce > 0, ce / np.maximum(ce + n_here, 1e-12), 0.0)
+    size = (units / size0[org]) ** params["size_elasticity"]
+    rate = enf.detection[st] * e * w.leg_inspect[leg] * w.leg_detect[leg] * size * swamp
+    rate = rate * np.where(own[org, st], 1.0, params["freelance_exposure"])
+    if intel is not None:
+        rate = rate * intel[st, org]
+    return enf.integrity[st] * (1.0 - np.exp(-rate))
 
 
 def learn(enf: Enforcement, world: World, seized_loc_counts: np.ndarray) -> None:
@@ -141,37 +165,60 @@ def interdict(
     params: dict,
     ship: Shipments,
     moved: Movement,
+    mem: Members,
+    sources: Sources,
+    size0: np.ndarray,
     streams: Streams,
     rec: Recorder,
     t: int,
 ) -> Inspections:
-    """Phase 5: place effort, then seize each arriving shipment with its probability.
+    """Phase 5: place effort, inspect every arriving load, raid the source stockpiles.
 
     Joint teams pool effort on their shared borders (``legal.jit_effort``); a shared
     database raises detection of the organisations it has flagged (``intel``).
     """
     enf.effort = allocate_effort(enf, world, streams["agency_explore"]) * coop.legal.jit_effort
     intel = agreements.intel(coop, params, t)
-    p = seizure_probability(enf, world, moved.loc, ship.org, intel)
-    seized = streams["detection"].random(len(ship)) < p
+    i = moved.idx
+    org, units = ship.org[i], ship.qty[i]
+    own = access(mem, world.n_states) | world_home_ground(world)
+    p = seizure_probability(enf, world, params, moved, org, units, size0, own, intel)
+    seized = streams["detection"].random(len(i)) < p
     state = world.loc_state[moved.loc]
     if intel is not None:
-        rec.count("db_hits", int((intel[state[seized], ship.org[seized]] > 1).sum()))
+        rec.count("db_hits", int((intel[state[seized], org[seized]] > 1).sum()))
+    raided = supply.raid(
+        sources, world, enf.effort, enf.integrity, enf.detection, streams["stockpile"]
+    )
     return Inspections(
-        org=ship.org,
-        path=ship.path,
+        idx=i,
+        org=org,
+        path=ship.path[i],
         leg=moved.leg,
         loc=moved.loc,
         state=state,
-        units=ship.qty,
-        qty=ship.qty.astype(float),
+        units=units,
+        qty=units.astype(float),
         seized=seized,
         arrived=~seized & moved.at_end,
         unit_value=moved.unit_value,
+        raided=raided,
     )
+
+
+def world_home_ground(world: World) -> np.ndarray:
+    """(orgs, states): each organisation's source and market states, its own ground."""
+    home = getattr(world, "_home_ground", None)
+    if home is None:
+        home = np.zeros((len(world.orgs), world.n_states), dtype=bool)
+        for o, spec in enumerate(world.orgs):
+            home[o, world.loc_state[spec["sources"] + spec["markets"]]] = True
+        world._home_ground = home
+    return home
 
 
 def learn_with_partners(enf: Enforcement, coop: Cooperation, world: World, week, t: int) -> None:
     """Phase 8: learn from this week's own seizures and partners' records arriving now."""
     seized_locs = np.bincount(week.loc[week.seized], minlength=world.n_locations)
+    seized_locs += week.raided > 0
     learn(enf, world, seized_locs + agreements.deliver(coop, world, t))

@@ -1,11 +1,18 @@
 """Members of trafficking organisations: leaders, brokers and couriers as arrays.
 
-Ties run courier -> broker -> leader. A route through a state needs an active broker
-of the organisation there (brokers are the human capital that lets an organisation
-cross a jurisdiction, docs/ODD.md 7.1). Arrested members leave a vacancy that
-recruitment refills after a role-dependent lag; a leader is succeeded by a broker. An
-organisation with neither leader nor broker left is dismantled. Everything inside the
-tick is an array operation; Python loops run over organisations only (a handful).
+The network is not a tree. Each member has a boss (courier -> broker -> leader, the line
+cases climb), and the members are also tied: brokers to other brokers of their
+organisation, some couriers to a second organisation's broker in their state, and one
+broker per organisation is the deputy, tied to the leader. An organisation's own
+brokers give it capacity and cheaper, safer crossings in a state; where it has none it
+hires freelance transporters (docs/ODD.md 7.1). Its release capacity follows its
+couriers who still have an active broker to work for. Arrested members leave a vacancy
+that recruitment refills after a role-dependent lag, and posts opened in a new state
+are recruited by the same rule. The deputy succeeds an arrested leader; without one,
+a broker does, later. An organisation with no active leader or broker is dormant, not
+dead: its vacancies still refill, and if it stays dormant ``entry_weeks`` a new
+organisation enters its markets in its place. Everything inside the tick is an array
+operation; Python loops run over organisations only (a handful).
 """
 
 from __future__ import annotations
@@ -14,14 +21,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import network
+from sim.roles import ACTIVE, BROKER, COURIER, LEADER, ROLES, VACANT
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.agreements import LegalState
     from sim.rng import Streams
     from sim.world import World
 
-LEADER, BROKER, COURIER = 0, 1, 2
-ROLES = ("leader", "broker", "courier")
-ACTIVE, VACANT = 0, 1
+__all__ = ["ACTIVE", "BROKER", "COURIER", "LEADER", "ROLES", "VACANT"]
 
 
 class Members:
@@ -34,7 +42,13 @@ class Members:
         status: ACTIVE, or VACANT after an arrest until ``refill_at``.
         refill_at: tick at which a vacant slot is filled by a recruit.
         leader_of: (orgs,) the leader's slot of each organisation.
-        alive: (orgs,) organisations not dismantled.
+        deputy_of: (orgs,) the deputy's slot (a broker), -1 where there is none.
+        alive: (orgs,) organisations not dormant (an active leader or broker).
+        dormant_since: (orgs,) week the organisation went dormant, -1 when it is not.
+        entries: new organisations that entered in place of dormant ones, so far;
+            ``entered``: how many this week.
+        tie_a, tie_b: the member network's extra ties (broker-broker, shared couriers,
+            deputy-leader), besides each member's ``boss``.
         posts_changed: (orgs,) broker posts changed since the organisation last
             refreshed its candidate routes.
     """
@@ -45,7 +59,13 @@ class Members:
         for f in self.FIELDS:
             setattr(self, f, np.zeros(0, dtype=np.int64))
         self.leader_of = np.full(n_orgs, -1, dtype=np.int64)
+        self.deputy_of = np.full(n_orgs, -1, dtype=np.int64)
         self.alive = np.ones(n_orgs, dtype=bool)
+        self.dormant_since = np.full(n_orgs, -1, dtype=np.int64)
+        self.entries = 0
+        self.entered = 0
+        self.tie_a = np.zeros(0, dtype=np.int64)
+        self.tie_b = np.zeros(0, dtype=np.int64)
         self.posts_changed = np.ones(n_orgs, dtype=bool)
 
     def __len__(self) -> int:
@@ -56,16 +76,24 @@ class Members:
         """Number of organisations."""
         return len(self.leader_of)
 
-    def add(self, org: int, role: int, state: int, boss: int, nationality: int | None = None):
-        """Append one member slot; return its index (used at set-up and on expansion)."""
+    def add(
+        self,
+        org: int,
+        role: int,
+        state: int,
+        boss: int,
+        nationality: int | None = None,
+        refill_at: int = -1,
+    ):
+        """Append one member slot (vacant until ``refill_at`` if given); return its index."""
         vals = {
             "org": org,
             "role": role,
             "state": state,
             "boss": boss,
-            "status": ACTIVE,
+            "status": ACTIVE if refill_at < 0 else VACANT,
             "nationality": state if nationality is None else nationality,
-            "refill_at": -1,
+            "refill_at": refill_at,
         }
         for f in self.FIELDS:
             setattr(self, f, np.append(getattr(self, f), vals[f]))
@@ -80,20 +108,38 @@ class Members:
         """(orgs,) whether each organisation's leader is at liberty."""
         return self.status[self.leader_of] == ACTIVE
 
+    def tie(self, a, b) -> None:
+        """Add undirected ties between member slots ``a`` and ``b`` (arrays or ints)."""
+        self.tie_a = np.append(self.tie_a, np.asarray(a, dtype=np.int64))
+        self.tie_b = np.append(self.tie_b, np.asarray(b, dtype=np.int64))
 
-def setup_members(world: World, territories: list[np.ndarray], params: dict) -> Members:
-    """Members at set-up: a leader, brokers in every state of the territory, couriers.
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every tie of the network: boss lines plus the extra ties, as two arrays."""
+        below = np.flatnonzero(self.boss >= 0)
+        return (
+            np.concatenate([below, self.tie_a]),
+            np.concatenate([self.boss[below], self.tie_b]),
+        )
+
+
+def setup_members(world: World, territories: list[np.ndarray], params: dict, rng) -> Members:
+    """Members at set-up: a leader, brokers in every state of the territory, couriers, ties.
 
     One leader per organisation lives in its home state; ``brokers_per_state`` brokers
     in every state its territory (a leg mask per organisation) touches, each with
-    ``couriers_per_broker`` couriers.
+    ``couriers_per_broker`` couriers. Then the network's extra ties are drawn (stream
+    ``network``): each broker to ``broker_ties`` other brokers of its organisation; a
+    share ``shared_couriers`` of couriers to another organisation's broker in their
+    state; each organisation's first broker is its deputy, tied to the leader.
     """
     mem = Members(len(world.orgs))
     for o, spec in enumerate(world.orgs):
         mem.leader_of[o] = mem.add(o, LEADER, spec["home"], -1)
         for s in territory_states(world, territories[o], spec["sources"]):
             add_broker(mem, o, int(s), params)
+    network.draw_ties(mem, params, rng)
     return mem
+
 
 
 def territory_states(world: World, territory: np.ndarray, sources) -> np.ndarray:
@@ -103,12 +149,28 @@ def territory_states(world: World, territory: np.ndarray, sources) -> np.ndarray
     return np.unique(w.loc_state[locs])
 
 
-def add_broker(mem: Members, o: int, s: int, params: dict) -> None:
-    """Recruit ``brokers_per_state`` brokers (each with couriers) for org ``o`` in state ``s``."""
-    for _ in range(int(params["brokers_per_state"])):
-        b = mem.add(o, BROKER, s, int(mem.leader_of[o]))
+def add_broker(mem: Members, o: int, s: int, params: dict, due=None) -> None:
+    """Open ``brokers_per_state`` broker posts (each with couriers) for org ``o`` in state ``s``.
+
+    At set-up the posts are filled (``due`` None); on expansion they are vacancies,
+    filled at the weeks ``due`` gives per post (the one recruitment rule, :func:`arrest`).
+    """
+    for k in range(int(params["brokers_per_state"])):
+        at = -1 if due is None else int(due[k])
+        b = mem.add(o, BROKER, s, int(mem.leader_of[o]), refill_at=at)
         for _ in range(int(params["couriers_per_broker"])):
-            mem.add(o, COURIER, s, b)
+            mem.add(o, COURIER, s, b, refill_at=at)
+
+
+def recruit_lag(params: dict, role: int, n: int, t: int, rng) -> np.ndarray:
+    """Weeks at which ``n`` posts of ``role`` vacated (or opened) at ``t`` are filled."""
+    mean = (
+        params["leader_succession_weeks"],
+        params["recruit_weeks_broker"],
+        params["recruit_weeks_courier"],
+    )[role]
+    return t + 1 + np.floor(rng.exponential(mean, n)).astype(np.int64)
+
 
 
 def _broker_count(mem: Members, mask: np.ndarray, n_states: int) -> np.ndarray:
@@ -148,7 +210,8 @@ def arrest(mem: Members, idx: np.ndarray, t: int, params: dict, rng) -> None:
     """Remove members: their slots fall vacant until recruitment refills them.
 
     Lags are exponential with role-dependent means (``recruit_weeks_*``), drawn from the
-    ``recruitment`` stream (``rng``); a leader's slot is refilled by succession.
+    ``recruitment`` stream (``rng``); a leader's slot is refilled by succession, twice
+    as slowly when the organisation has no active deputy.
     """
     idx = np.unique(idx[idx >= 0])
     idx = idx[mem.status[idx] == ACTIVE]
@@ -157,8 +220,13 @@ def arrest(mem: Members, idx: np.ndarray, t: int, params: dict, rng) -> None:
     p = params
     means = np.array(
         [p["leader_succession_weeks"], p["recruit_weeks_broker"], p["recruit_weeks_courier"]]
-    )
-    lag = rng.exponential(means[mem.role[idx]])
+    )[mem.role[idx]]
+    lead = mem.role[idx] == LEADER
+    if lead.any():
+        dep = mem.deputy_of[mem.org[idx]]
+        no_deputy = (dep < 0) | (mem.status[np.maximum(dep, 0)] != ACTIVE) | np.isin(dep, idx)
+        means = np.where(lead & no_deputy, 2.0 * means, means)
+    lag = rng.exponential(means)
     mem.status[idx] = VACANT
     mem.refill_at[idx] = t + 1 + np.floor(lag).astype(np.int64)
     _touch(mem, idx)
@@ -170,19 +238,20 @@ def _touch(mem: Members, idx: np.ndarray) -> None:
 
 
 def renew(mem: Members, t: int, params: dict, streams: Streams) -> None:
-    """Phase 0: refill the vacancies that are due, then dismantle organisations left bare."""
+    """Phase 0: refill the vacancies that are due, then mark dormant organisations."""
     recruit(mem, t, params, streams["recruitment"])
-    update_alive(mem)
+    update_dormancy(mem, t, params)
 
 
 def recruit(mem: Members, t: int, params: dict, rng) -> None:
-    """Refill vacancies that are due, in organisations that still exist.
+    """Refill vacancies that are due, dormant organisations included.
 
-    A successor leader is promoted from the organisation's brokers, and lives where
-    that broker lived; the broker's own slot then waits for a recruit.
+    A successor leader is the deputy if he is at liberty, else the first active broker,
+    and lives where that broker lived; the broker's own slot then waits for a recruit
+    and another active broker becomes deputy.
     """
     m = mem
-    due = (m.status == VACANT) & (m.refill_at <= t) & m.alive[m.org]
+    due = (m.status == VACANT) & (m.refill_at <= t)
     if not due.any():
         return
     leaders = np.flatnonzero(due & (m.role == LEADER))
@@ -193,19 +262,44 @@ def recruit(mem: Members, t: int, params: dict, rng) -> None:
         o = m.org[i]
         brokers = np.flatnonzero((m.org == o) & (m.role == BROKER) & (m.status == ACTIVE))
         if len(brokers):
-            b = brokers[0]
+            d = m.deputy_of[o]
+            b = d if d >= 0 and m.status[d] == ACTIVE else brokers[0]
             m.state[i], m.nationality[i] = m.state[b], m.nationality[b]
             m.status[i] = ACTIVE
             arrest(m, np.array([b]), t, params, rng)  # the promoted broker's post falls vacant
+            rest = brokers[brokers != b]
+            m.deputy_of[o] = rest[0] if len(rest) else -1
         else:
             m.refill_at[i] = t + 1
     _touch(m, np.flatnonzero(due))
 
 
-def update_alive(mem: Members) -> None:
-    """Dismantle organisations left with neither an active leader nor an active broker."""
+def update_dormancy(mem: Members, t: int, params: dict) -> None:
+    """Mark organisations with no active leader or broker dormant; replace long-dormant ones.
+
+    An organisation dormant for ``entry_weeks`` is replaced: a new organisation enters
+    its markets with members of its own (every vacant slot filled by a local recruit,
+    the old ties kept as the new group's), and it counts in ``entries``.
+    """
     core = (mem.role != COURIER) & (mem.status == ACTIVE)
-    mem.alive &= np.bincount(mem.org[core], minlength=mem.n_orgs) > 0
+    alive = np.bincount(mem.org[core], minlength=mem.n_orgs) > 0
+    went = ~alive & (mem.dormant_since < 0)
+    mem.dormant_since[went] = t
+    mem.dormant_since[alive] = -1
+    enter = ~alive & (mem.dormant_since >= 0) & (t - mem.dormant_since >= params["entry_weeks"])
+    mem.entered = int(enter.sum())
+    for o in np.flatnonzero(enter):  # rare: a loop over organisations
+        slots = np.flatnonzero((mem.org == o) & (mem.status == VACANT))
+        mem.status[slots] = ACTIVE
+        mem.nationality[slots] = mem.state[slots]
+        mem.refill_at[slots] = -1
+        brokers = np.flatnonzero((mem.org == o) & (mem.role == BROKER))
+        mem.deputy_of[o] = brokers[0] if len(brokers) else -1
+        mem.dormant_since[o] = -1
+        mem.posts_changed[o] = True
+        mem.entries += 1
+        alive[o] = True
+    mem.alive = alive
 
 
 def offence_of(mem: Members, world: World, member) -> np.ndarray:
@@ -274,43 +368,3 @@ def safe_haven_leaders(mem: Members, legal: LegalState, world: World, cases) -> 
         ):
             n += 1
     return n
-
-
-def select(
-    mem: Members,
-    strategy: str,
-    share: float | None,
-    count: int | None,
-    rng,
-    org: int | None = None,
-    role: int | None = None,
-) -> np.ndarray:
-    """Members to arrest in a targeted operation (``remove_members``, stream ``arrests``).
-
-    Strategies: ``random``; ``degree`` (most ties: leaders and brokers with many
-    couriers first); ``betweenness`` (betweenness centrality in the organisation's
-    member network); ``role`` (the given role, at random).
-    """
-    import networkx as nx
-
-    m = mem
-    pool = np.flatnonzero(m.status == ACTIVE)
-    if org is not None:
-        pool = pool[m.org[pool] == org]
-    if role is not None:
-        pool = pool[m.role[pool] == role]
-    n = count if count is not None else int(round((share or 0.0) * len(pool)))
-    n = min(max(n, 0), len(pool))
-    if n == 0:
-        return pool[:0]
-    if strategy in ("random", "role"):
-        return rng.choice(pool, size=n, replace=False)
-    if strategy == "degree":
-        ties = np.bincount(m.boss[m.boss >= 0], minlength=len(m)) + (m.boss >= 0)
-        score = ties[pool] + rng.random(len(pool)) * 1e-6  # random tie-break
-    else:  # betweenness on the member network (one-off, at the policy's tick)
-        g = nx.Graph()
-        g.add_edges_from((int(i), int(m.boss[i])) for i in pool if m.boss[i] >= 0)
-        bc = nx.betweenness_centrality(g) if g.number_of_edges() else {}
-        score = np.array([bc.get(int(i), 0.0) for i in pool]) + rng.random(len(pool)) * 1e-9
-    return pool[np.argsort(-score, kind="stable")[:n]]

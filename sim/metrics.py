@@ -48,7 +48,12 @@ class Metric:
 
 _M = [
     Metric("delivered", "{q}/week", "quantity sold at markets", higher_is="worse"),
-    Metric("seized", "{q}/week", "quantity seized by all agencies", higher_is="better"),
+    Metric(
+        "seized",
+        "{q}/week",
+        "quantity seized by all agencies (loads in transit and source stockpiles)",
+        higher_is="better",
+    ),
     Metric(
         "interdiction_rate",
         "share",
@@ -76,7 +81,8 @@ _M = [
         "share",
         "share of flow through states not used in the first post-burn-in year",
     ),
-    Metric("orgs_active", "organisations", "organisations not dismantled"),
+    Metric("orgs_active", "organisations", "organisations not dormant (an active leader or broker)"),
+    Metric("entries", "organisations/week", "new organisations entering in place of dormant ones"),
     Metric("members_active", "members", "members of all organisations at liberty"),
     Metric(
         "arrests",
@@ -116,9 +122,30 @@ _M = [
         "annual cost of the policies in force, averaged over the weeks after burn-in "
         "(a policy that starts later counts only for its weeks in force)",
     ),
-    Metric("produced", "{q}/week", "quantity leaving sources"),
+    Metric("produced", "{q}/week", "quantity produced at the sources, to the organisations' orders"),
+    Metric("shipped", "{q}/week", "quantity leaving the sources"),
     Metric("in_flight", "{q}", "quantity on the way at the end of the week"),
-    Metric("stock", "{q}", "quantity held at sources while no route is open"),
+    Metric("stock", "{q}", "quantity waiting in the source stockpiles at the end of the week"),
+    Metric(
+        "retail_price",
+        "USD/{q}",
+        "price at the markets (weighted by reference demand): scenario price plus the "
+        "replacement cost of losses above the reference",
+        higher_is="better",
+    ),
+    Metric(
+        "consumption",
+        "{q}/week",
+        "quantity the markets absorb at this week's prices (demand with an elasticity)",
+        higher_is="worse",
+    ),
+    Metric(
+        "replacement_cost",
+        "USD/{q}",
+        "replacement value of seized goods (at the point of seizure) per unit delivered, "
+        "smoothed: what seizures add to the cost of a delivered unit",
+        higher_is="better",
+    ),
 ]
 REGISTRY: dict[str, Metric] = {m.name: m for m in _M}
 #: Metrics that are plain per-tick event counts (the model's ``count``).
@@ -205,6 +232,13 @@ def record(model: TraffickingModel, t: int, produced, delivered, seized, events,
     s["policy_cost"][t] = sum(p.cost for p in model.policies if p.active(t))
     s["in_flight"][t] = model.in_flight
     s["stock"][t] = model.stock
+    s["shipped"][t] = model.sources.shipped
+    mk = model.markets
+    s["retail_price"][t] = mk.mean_price()
+    s["consumption"][t] = mk.consumption()
+    w = mk.d0 / max(mk.d0.sum(), 1e-12)
+    s["replacement_cost"][t] = float((mk.loss_cost * w).sum())
+    s["entries"][t] = model.members.entered
     s["displacement"][t] = model.displacement(model.state_flow, t)
     rec = model.recorder
     for name in COUNTERS:

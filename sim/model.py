@@ -5,7 +5,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import agreements, enforcement, justice, members, policies, routes, traffickers
+from sim import (
+    agreements,
+    enforcement,
+    justice,
+    markets,
+    members,
+    policies,
+    routes,
+    supply,
+    traffickers,
+)
 from sim.metrics import REGISTRY, Displacement, record, summarize
 from sim.records import EXPIRED, OUTCOMES, Recorder
 from sim.rng import Streams
@@ -19,34 +29,40 @@ class TraffickingModel(mesa.Model):
     One tick is one week. Each ``step`` runs these phases, one call each, in this
     order (the ODD "process overview and scheduling"):
 
-    0. **Members** (``members.renew``). Vacancies left by arrests are refilled when
-       due (succession for leaders); organisations without leader or broker are
-       dismantled.
+    0. **Members** (``members.renew``). Vacancies left by arrests, and posts opened in
+       new states, are filled when due (the deputy, else a broker, succeeds a leader).
+       Organisations with no active leader or broker are dormant; one dormant for
+       ``entry_weeks`` is replaced by a new organisation with members of its own.
     1. **Agreements** (``agreements.refresh``). The legal state (MLATs, extradition,
        databases, joint teams, laws, trust floors) is rebuilt if the set of
        instruments in force changed.
     2. **Policies** (``policies.apply``). Enforcement multipliers are reset to 1 and
        every policy active at this tick acts (surges, capacity building, targeted
        arrests), giving this week's effective capacity, detection and integrity.
-    3. **Production and route choice** (``traffickers.produce``). Organisations whose
-       broker posts changed refresh their candidate paths. Production at each source
-       grows by ``production_growth`` a year (compounded weekly; 0 by default). Each
-       organisation splits its production at each source into integer shipments of its
-       current size; each shipment draws a path by a logit over the organisation's K
-       cheapest candidate paths through states where it has brokers (stream
-       ``route_choice``). Without a leader or an open route, goods wait in stock.
-    4. **Movement** (``routes.move``). Every shipment in flight, new ones included,
-       advances one leg.
+    3. **Supply** (``supply.produce``). Organisations whose broker posts changed
+       refresh their candidate paths. Each orders its share of its markets' demand at
+       last week's prices, grossed up for its recent losses; sources produce to order
+       (``production_growth`` a year, 0 by default). Each organisation takes its order
+       and its share of the source's stockpile up to its release capacity (its
+       couriers with an active broker; freelancers make up the rest); the remainder
+       waits in the stockpile. What it takes leaves in integer shipments of its current
+       size, each on a path drawn by a logit over its K cheapest candidate paths
+       (freight, dearer through states without its own brokers, plus expected loss;
+       stream ``route_choice``).
+    4. **Movement** (``routes.move``). A week passes on every leg; loads whose leg
+       (``leg_weeks`` long, from distance and mode) ends this week arrive.
     5. **Interdiction** (``enforcement.interdict``). Each agency spreads its capacity
        over its locations by learned hit rates plus random exploration
-       (``agency_explore``), pooled on joint teams' borders; each shipment arriving at a
-       location is seized with probability
-       ``integrity x (1 - exp(-detection x effort x intel))`` (``detection``), with
-       ``intel`` > 1 for organisations a shared database has flagged.
-    6. **Delivery** (``routes.Shipments.keep``). Seized shipments and unseized ones at
-       the end of their path (sold at the market) leave the arrays.
+       (``agency_explore``), pooled on joint teams' borders; each arriving load is
+       seized with probability ``integrity x (1 - exp(-rate))``, the rate growing with
+       detection, effort, the leg's inspection intensity and mode, the load's size,
+       database ``intel`` and freelance exposure, and shrinking as more loads arrive at
+       the same place (swamping). Agencies raid the stockpiles at the sources.
+    6. **Delivery and markets** (``markets.clear``). Seized loads and loads at their
+       market leave the arrays; replacement costs of this week's losses move each
+       market's smoothed loss cost and so its retail price and next week's demand.
     7. **Traffickers learn** (``traffickers.learn``). Organisations update their
-       Beta-Bernoulli leg-risk beliefs, risk premiums and period losses.
+       Beta-Bernoulli leg-risk beliefs and period losses.
     8. **Agencies learn** (``enforcement.learn_with_partners``). Agencies update their
        hit-rate beliefs per location from their seizures and the database records of
        partners whose lag has elapsed.
@@ -56,13 +72,14 @@ class TraffickingModel(mesa.Model):
        and convicted; cases climb to the next rung (leaders may flee to safe havens) or
        close; seizures open new cases; trust grows with answered requests.
     10. **Adaptation** (``traffickers.adapt``). Every ``adapt_period`` ticks each
-        organisation with a leader expands (losses above tolerance, or goods stuck in
-        stock: open new legs, recruit brokers, smaller shipments) or consolidates (prune
-        the riskiest legs) and refreshes its candidate paths.
+        organisation with a leader at liberty expands (losses above tolerance: open new
+        legs, recruit brokers there, smaller shipments) or consolidates (prune the
+        riskiest legs) and refreshes its candidate paths.
     11. **Metrics** (``metrics.record``, through ``_record``). One value per registered
         metric for the tick.
 
-    Conservation holds exactly: produced = delivered + seized + in flight + stock.
+    Conservation holds exactly: produced = delivered + seized + in flight + stock
+    (seized includes stockpile raids).
 
     Args:
         scenario: a validated Scenario (see ``sim.scenario.load_scenario``).
@@ -89,7 +106,12 @@ class TraffickingModel(mesa.Model):
         self.shipments = routes.Shipments()
         self.orgs = [traffickers.Organisation(self, i, spec) for i, spec in enumerate(w.orgs)]
         self.policies: list[policies.Policy] = [policies.from_dict(p) for p in w.policies]
-        self.members = members.setup_members(w, [o.territory for o in self.orgs], self.params)
+        self.members = members.setup_members(
+            w, [o.territory for o in self.orgs], self.params, self.streams["network"]
+        )
+        self.sources = supply.Sources(w)
+        self.markets = markets.Markets(w, self.params)
+        self.size0 = np.array([float(o["shipment_size"]) for o in w.orgs])
         self.cooperation = agreements.Cooperation(w, [policies.from_dict(a) for a in w.agreements])
         agreements.refresh(self.cooperation, self.policies, w, 0)
         self.cases = justice.Cases()
@@ -117,14 +139,16 @@ class TraffickingModel(mesa.Model):
         members.renew(self.members, t, p, rng)  # 0
         agreements.refresh(self.cooperation, self.policies, w, t)  # 1
         policies.apply(self.policies, self, t)  # 2
-        produced = traffickers.produce(  # 3
-            self.orgs, self.members, self.shipments, w.price, p, t, rng["route_choice"]
-        )
-        moved = routes.move(self.shipments, self.paths, w.price)  # 4
+        produced = supply.produce(  # 3
+            self.sources, self.markets, self.orgs, self.members, self.shipments, self.paths,
+            w, p, t, rng["route_choice"],
+        )  # fmt: skip
+        moved = routes.move(self.shipments, self.paths, w.price, w.leg_weeks)  # 4
         week = enforcement.interdict(  # 5
-            self.enforcement, self.cooperation, w, p, self.shipments, moved, rng, self.recorder, t
-        )
-        self.shipments.keep(~(week.seized | week.arrived))  # 6
+            self.enforcement, self.cooperation, w, p, self.shipments, moved, self.members,
+            self.sources, self.size0, rng, self.recorder, t,
+        )  # fmt: skip
+        markets.clear(self.markets, self.shipments, week, self.paths, w)  # 6
         traffickers.learn(self.beliefs, self.orgs, p, week)  # 7
         enforcement.learn_with_partners(self.enforcement, self.cooperation, w, week, t)  # 8
         justice.work(self.justice, week, self.paths, self.enforcement.integrity, t)  # 9
@@ -144,12 +168,17 @@ class TraffickingModel(mesa.Model):
         self.leg_flow[t] = np.bincount(week.leg, weights=week.qty, minlength=w.n_legs)
         self.state_flow[t] = np.bincount(week.state, weights=week.qty, minlength=w.n_states)
         self.state_seized[t] = np.bincount(week.state[s], weights=week.qty[s], minlength=w.n_states)
-        n_seized, n_delivered = int(week.units[s].sum()), int(week.units[week.arrived].sum())
+        self.state_seized[t] += np.bincount(w.loc_state, weights=week.raided, minlength=w.n_states)
+        raided = int(week.raided.sum())
+        n_seized = int(week.units[s].sum()) + raided
+        n_delivered = int(week.units[week.arrived].sum())
         self.total_produced += produced
         self.total_seized += n_seized
         self.total_delivered += n_delivered
         seized_value = float((week.qty[s] * week.unit_value[s]).sum())
-        record(self, t, produced, n_delivered, n_seized, int(s.sum()), seized_value)
+        seized_value += float((week.raided * w.price).sum())
+        events = int(s.sum()) + int(np.count_nonzero(week.raided))
+        record(self, t, produced, n_delivered, n_seized, events, seized_value)
 
     # ------------------------------------------------------------------------ results
     @property
@@ -161,8 +190,8 @@ class TraffickingModel(mesa.Model):
 
     @property
     def stock(self) -> int:
-        """Quantity held at sources, waiting for an open route (integer units)."""
-        return sum(sum(o.stock.values()) for o in self.orgs)
+        """Quantity waiting in the source stockpiles (integer units)."""
+        return int(self.sources.stock.sum())
 
     @property
     def in_flight(self) -> int:

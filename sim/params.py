@@ -55,14 +55,45 @@ _TABLE = (
           'weeks of exponentially weighted seizure memory; NarcoLogic ~13 months (~56 weeks)'),
     Param("prior_strength", 4.0, "pos", "uncertain", (1.0, 10.0),
           "pseudo-observations of the Beta prior on a leg's seizure risk (illustrative)"),
-    Param("base_risk", 0.1, "prob", "uncertain", (0.05, 0.2),
-          'risk at which the risk premium starts to bite; NarcoLogic calibrated 0.40-0.43 per '
-          'month of use; per shipment-leg here, so lower (illustrative)'),
-    Param("risk_premium_rate", 0.5, "prob", "uncertain", (0.3, 0.7),
-          'learning rate d of the risk premium RP (Caulkins, Crawford & Reuter 1993); NarcoLogic '
-          '~0.36-0.66'),
     Param("risk_aversion", 1.0, "nonneg", "uncertain", (0.5, 2.0),
           'weight of expected seizure loss (risk x value) in route utility (illustrative)'),
+    Param("freight_share", 0.15, "prob", "uncertain", (0.08, 0.3),
+          "share of a leg's cost (NarcoLogic's value added per km, which includes risk "
+          'compensation) that is freight and labour; the rest emerges from losses. Smuggling '
+          'into the US costs low thousands of USD/kg against ~26,000 of value added Colombia-LA '
+          '(Reuter & Kleiman 1986; Caulkins & Reuter 2010; recalled, value illustrative)'),
+    Param("freelance_markup", 0.5, "nonneg", "uncertain", (0.25, 1.0),
+          'extra freight through a state where the organisation has no active broker of its own: '
+          'it hires freelance transporters (transportistas, UNODC TOCTA 2012; value illustrative)'),
+    Param("freelance_exposure", 1.5, "pos", "uncertain", (1.2, 2.0),
+          'detection multiplier on loads moved by freelance transporters (illustrative)'),
+    Param("capacity_headroom", 1.5, "pos", "structural", None,
+          "an organisation's weekly release capacity at a source at full strength, as a multiple "
+          'of its base production share (illustrative)'),
+    Param("inland_inspection", 0.25, "prob", "uncertain", (0.1, 0.5),
+          'inspection intensity of a land leg inside one state to an inland hub, relative to a '
+          'border crossing, port, airport or patrolled water (illustrative)'),
+    Param("inspections_per_effort", 50.0, "pos", "uncertain", (20.0, 100.0),
+          'shipments one unit of effort can examine in a week before more traffic dilutes it '
+          '(enforcement swamping, Kleiman 1993; value illustrative)'),
+    Param("size_elasticity", 0.2, "nonneg", "uncertain", (0.0, 0.5),
+          'detection scales with (load / initial load size)^this (illustrative)'),
+    Param("demand_elasticity", 0.5, "pos", "uncertain", (0.3, 1.0),
+          '|price elasticity of demand| at the markets; meta-analyses put cocaine and heroin '
+          'around 0.3-0.7 (Gallet 2014, Health Economics 23; recalled, value illustrative)'),
+    Param("reference_loss", 0.25, "prob", "structural", None,
+          'share of the flow seized at which markets sit at their scenario price and demand: the '
+          'calibration target (NarcoLogic 0.25-0.34; docs/VALIDATION.md V6)'),
+    Param("price_memory", 13.0, "pos", "structural", None,
+          'weeks over which seizure losses pass into the retail price (illustrative)'),
+    Param("entry_weeks", 26, "int", "uncertain", (13, 52),
+          'weeks an organisation stays dormant (no active leader or broker) before a new one '
+          'enters its markets with members of its own (illustrative)'),
+    Param("broker_ties", 1, "int", "structural", None,
+          'ties from each broker to other brokers of its organisation (illustrative)'),
+    Param("shared_couriers", 0.2, "prob", "structural", None,
+          "share of couriers who also move loads for another organisation's broker in their "
+          'state (illustrative)'),
     Param("route_logit", 6.0, "nonneg", "uncertain", (3.0, 12.0),
           'logit sensitivity to relative path cost: weight exp(-beta (C/Cmin - 1)) (illustrative)'),
     Param("k_paths", 4, "int", "structural", None,
@@ -157,7 +188,6 @@ ORG_PARAMS = (
     "risk_aversion",
     "expand_max",
     "shipment_size",
-    "risk_premium_rate",
 )
 #: Parameters a state may override for itself.
 STATE_PARAMS = ("exploration", "agency_learning_rate")

@@ -355,13 +355,15 @@ class RemoveMembers(Policy):
         if tick != self.start:
             return
         from sim import members as M
+        from sim import network
 
         org = None
         if self.organisation is not None:
             org = next(o.index for o in model.orgs if o.org_id == self.organisation)
         role = M.ROLES.index(self.role) if self.role else None
         mem, streams = model.members, model.streams
-        idx = M.select(mem, self.strategy, self.share, self.count, streams["arrests"], org, role)
+        pick = streams["arrests"]
+        idx = network.select(mem, self.strategy, self.share, self.count, pick, org, role)
         model.recorder.count("arrests", len(idx))
         M.arrest(mem, idx, tick, model.params, streams["recruitment"])
 

@@ -1,8 +1,9 @@
 """Shipments in flight and the paths they follow, as arrays (no object per shipment).
 
 Paths live in an append-only :class:`PathTable`, so a shipment keeps its path even
-after its organisation's territory changes. :func:`move` is the movement phase: every
-shipment advances one leg.
+after its organisation's territory changes. :func:`move` is the movement phase: a
+load spends ``leg_weeks`` whole weeks on each leg and arrives at the leg's end (where
+it may be inspected) in the last of them.
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ class Shipments:
         org: owning organisation index.
         qty: units (integers, so conservation holds exactly).
         path: path id in the PathTable.
-        pos: legs traversed so far (the shipment is at ``nodes[path, pos]``).
+        pos: legs completed so far (the load left ``nodes[path, pos]``).
         depart: tick of departure.
+        wait: weeks still to go on the current leg (it arrives when this reaches 0).
     """
 
-    FIELDS = ("org", "qty", "path", "pos", "depart")
+    FIELDS = ("org", "qty", "path", "pos", "depart", "wait")
 
     def __init__(self):
         for f in self.FIELDS:
@@ -68,8 +70,10 @@ class Shipments:
     def __len__(self) -> int:
         return len(self.qty)
 
-    def add(self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int) -> None:
-        """Append new shipments at their sources (pos 0)."""
+    def add(
+        self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int, first_weeks
+    ) -> None:
+        """Append new shipments at their sources (pos 0), ``first_weeks`` from their first stop."""
         n = len(qty)
         new = {
             "org": org,
@@ -77,6 +81,7 @@ class Shipments:
             "path": path,
             "pos": np.zeros(n, np.int64),
             "depart": np.full(n, tick, np.int64),
+            "wait": np.asarray(first_weeks, np.int64),
         }
         for f in self.FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), new[f].astype(np.int64)]))
@@ -98,37 +103,50 @@ def split_quantity(total: int, size: float) -> np.ndarray:
 
 @dataclass
 class Movement:
-    """Where every shipment in flight went this week (phase 4), one entry each.
+    """The shipments that reached the end of a leg this week (phase 4), one entry each.
 
     Attributes:
-        leg: the leg just travelled; ``loc``: the location arrived at.
+        idx: their rows in the Shipments arrays.
+        leg: the leg just completed; ``loc``: the location arrived at.
         at_end: arrived at the last location of its path (its market).
         unit_value: value per unit there: the price rises along the path from the
             source's price to the market's, in proportion to legs travelled.
     """
 
+    idx: np.ndarray
     leg: np.ndarray
     loc: np.ndarray
     at_end: np.ndarray
     unit_value: np.ndarray
 
 
-def move(ship: Shipments, paths: PathTable, price: np.ndarray) -> Movement:
-    """Phase 4: every shipment in flight, new ones included, advances one leg."""
-    ship.pos += 1
+def move(ship: Shipments, paths: PathTable, price: np.ndarray, leg_weeks: np.ndarray) -> Movement:
+    """Phase 4: a week passes on every leg; loads whose leg ends this week arrive.
+
+    An arriving load that goes on starts its next leg at once (``wait`` = that leg's
+    weeks); loads still on a leg are not seen by anyone this week.
+    """
+    ship.wait -= 1
+    idx = np.flatnonzero(ship.wait <= 0)
+    path = ship.path[idx]
+    pos = ship.pos[idx] + 1
+    ship.pos[idx] = pos
     # flat indices: one gather each instead of numpy's slower 2-D fancy indexing
-    row = ship.path * paths.legs.shape[1] + ship.pos
+    width = paths.legs.shape[1]
+    row = path * width + pos
     leg = paths.legs.ravel()[row - 1]
-    loc = paths.nodes.ravel()[row + ship.path]
-    # per-path lookups (a few hundred paths), then one gather per shipment
+    loc = paths.nodes.ravel()[row + path]
+    # per-path lookups (a few hundred paths), then one gather per arrival
     n_path = paths.n
     path_len = paths.length[:n_path]
     path_nodes = paths.nodes[:n_path]
     path_src = price[path_nodes[:, 0]]
     path_mkt = price[path_nodes[np.arange(n_path), path_len]]
-    length = path_len[ship.path]
-    src_price = path_src[ship.path]
-    mkt_price = path_mkt[ship.path]
-    frac = ship.pos / length
-    unit_value = src_price + (mkt_price - src_price) * frac
-    return Movement(leg, loc, ship.pos == length, unit_value)
+    length = path_len[path]
+    src_price = path_src[path]
+    frac = pos / length
+    unit_value = src_price + (path_mkt[path] - src_price) * frac
+    at_end = pos == length
+    nxt = paths.legs.ravel()[np.minimum(row, path * width + width - 1)]
+    ship.wait[idx] = np.where(at_end, 0, leg_weeks[np.maximum(nxt, 0)])
+    return Movement(idx, leg, loc, at_end, unit_value)

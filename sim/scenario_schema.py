@@ -81,7 +81,6 @@ SCHEMA_ORG = {
     "sources": "!locations",
     "markets": "!locations",
     "name": "str",
-    "learning_rate": "prob",
     "offence": "str",
     "home": "state",
     **{k: P.PARAMS[k].kind for k in P.ORG_PARAMS},

@@ -1,10 +1,14 @@
 """Traffickers: organisations, their beliefs, production, route choice and adaptation.
 
 Route choice is a logit over the organisation's K cheapest candidate paths
-(generalised cost = transport cost x risk premium + risk aversion x believed path
-risk x value). Beliefs are exponentially weighted Beta-Bernoulli counts per
+(generalised cost = freight, dearer where it must hire freelance transporters, + risk
+aversion x believed path risk x value). Risk is counted once, as expected loss: the
+risk premium of prices emerges from losses at the markets (:mod:`sim.markets`), not as
+a multiplier on freight. Beliefs are exponentially weighted Beta-Bernoulli counts per
 (organisation, leg). Adaptation is NarcoLogic's expand / consolidate rule (Magliocca et
-al., PNAS 2019, SI), re-implemented from the paper's description.
+al., PNAS 2019, SI), re-implemented from the paper's description; a leaderless
+organisation keeps shipping on its routes and only stops adapting until succession
+(Duijn, Kashirin & Sloot 2014).
 """
 
 from __future__ import annotations
@@ -18,14 +22,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra, yen
 
-from sim.members import ACTIVE, access, add_broker, has_brokers
-from sim.routes import split_quantity
+from sim.members import ACTIVE, BROKER, access, add_broker, has_brokers, recruit_lag
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.enforcement import Inspections
-    from sim.members import Members
     from sim.model import TraffickingModel
-    from sim.routes import Shipments
     from sim.world import World
 
 
@@ -33,12 +34,12 @@ class Beliefs:
     """Every organisation's beliefs about every leg, as (orgs, legs) arrays.
 
     Exponentially weighted Beta-Bernoulli counts around a prior whose mean is the leg's
-    a-priori seizure chance (NarcoLogic SI), and the risk premium on transport cost.
+    a-priori seizure chance (NarcoLogic SI).
 
     Attributes:
         prior_a, prior_b: the Beta prior (``prior_strength`` pseudo-shipments).
         risk_used, risk_seized: discounted counts of shipments over and seized on a leg.
-        risk: posterior mean seizure risk; ``risk_premium``: multiplier on leg cost.
+        risk: posterior mean seizure risk.
         memory: weekly discount of the counts, 1 - 1 / ``risk_memory``.
     """
 
@@ -50,9 +51,7 @@ class Beliefs:
         self.risk_seized = np.zeros((n_org, n_leg))
         self.risk_used = np.zeros((n_org, n_leg))
         self.risk = self.prior_a / (self.prior_a + self.prior_b)
-        self.risk_premium = np.ones((n_org, n_leg))
         self.memory = 1.0 - 1.0 / params["risk_memory"]
-        self.premium_rate = np.array([o["risk_premium_rate"] for o in world.orgs])[:, None]
 
 
 class Organisation(mesa.Agent):
@@ -80,7 +79,6 @@ class Organisation(mesa.Agent):
         self.period_loss = 0.0
         self.period_shipped = 0.0
         self.expansions = 0
-        self.stock: dict[int, int] = {}  # units waiting at each source for an open route
         # Start on the cheapest path (by a-priori generalised cost) to each market.
         w = model.world
         prior_w = self.leg_weights()
@@ -90,27 +88,44 @@ class Organisation(mesa.Agent):
                 self.territory[[w.graph[a][b]["e"] for a, b in zip(nodes, nodes[1:])]] = True
 
     # ------------------------------------------------------------------ route choice
-    def leg_weights(self) -> np.ndarray:
-        """Generalised cost per unit and leg: cost x risk premium + risk aversion x risk x value."""
+    def own_legs(self) -> np.ndarray:
+        """(legs,) legs into a state where the organisation has an active broker of its own.
+
+        Elsewhere it hires freelance transporters: dearer (``freelance_markup``) and more
+        exposed (``freelance_exposure``). Its source and market states are its own ground.
+        """
+        w = self.model.world
+        if getattr(self.model, "members", None) is None:  # set-up: brokers not yet placed
+            return np.ones(w.n_legs, dtype=bool)
+        own = access(self.model.members, w.n_states)[self.index]
+        own[w.loc_state[self.sources]] = own[w.loc_state[self.markets]] = True
+        return own[w.leg_state]
+
+    def freight(self) -> np.ndarray:
+        """(legs,) freight and labour per unit on each leg, freelance markup included."""
         m = self.model
-        o = self.index
+        base = m.world.leg_cost * m.params["freight_share"]
+        return base * np.where(self.own_legs(), 1.0, 1.0 + m.params["freelance_markup"])
+
+    def leg_weights(self) -> np.ndarray:
+        """Generalised cost per unit and leg: freight + risk aversion x believed risk x value."""
+        m = self.model
         value = m.world.price[self.markets].mean()
-        b = m.beliefs
-        return m.world.leg_cost * b.risk_premium[o] + self.spec["risk_aversion"] * b.risk[o] * value
+        return self.freight() + self.spec["risk_aversion"] * m.beliefs.risk[self.index] * value
 
     def refresh_candidates(self) -> None:
-        """Recompute the K cheapest paths inside the territory from each source to each market."""
+        """Recompute the K cheapest paths inside the territory from each source to each market.
+
+        No state is closed: where the organisation lost its brokers the legs cost more
+        (freelancers), so the cheapest paths move, but goods keep moving.
+        """
         m = self.model
         w = m.world
         k = int(m.params["k_paths"])
         weights = self.leg_weights()
+        self._freight = self.freight()
         n = w.n_locations
-        # a route *through* a state needs an active broker there (sim.members); the
-        # organisation's source and market states are its own ground
-        ok = access(m.members, w.n_states)[self.index]
-        ok[w.loc_state[self.sources]] = ok[w.loc_state[self.markets]] = True
-        usable = self.territory & ok[w.loc_state[w.leg_from]] & ok[w.loc_state[w.leg_to]]
-        terr = np.flatnonzero(usable)
+        terr = np.flatnonzero(self.territory)
         m.members.posts_changed[self.index] = False
         # a zero-cost leg must stay an edge: sparse graphs drop zero weights
         wt = np.maximum(weights[terr], 1e-12)
@@ -140,7 +155,7 @@ class Organisation(mesa.Agent):
         valid = legs >= 0
         li = np.where(valid, legs, 0)
         b = m.beliefs
-        transport = np.where(valid, m.world.leg_cost[li] * b.risk_premium[o, li], 0.0).sum(1)
+        transport = np.where(valid, self._freight[li], 0.0).sum(1)
         survive = np.where(valid, 1.0 - b.risk[o, li], 1.0).prod(1)
         value = m.world.price[m.paths.nodes[cand, m.paths.length[cand]]]
         cost = transport + self.spec["risk_aversion"] * (1.0 - survive) * value
@@ -154,7 +169,7 @@ class Organisation(mesa.Agent):
     def adapt(self) -> None:
         """NarcoLogic's rule: expand when seizure losses exceed tolerance, else consolidate.
 
-        Only a leader decides: a leaderless or dismantled organisation keeps its routes.
+        Only a leader decides: a leaderless or dormant organisation keeps its routes.
         """
         mem = self.model.members
         if not mem.alive[self.index] or mem.status[mem.leader_of[self.index]] != ACTIVE:
@@ -162,13 +177,6 @@ class Organisation(mesa.Agent):
             return
         tol = self.spec["loss_tolerance"] * self.period_shipped
         loss = self.period_loss
-        if any(self.stock.values()):
-            # goods are stuck at a source: no route is open (brokers were arrested),
-            # so look for routes around the states it has lost
-            self._expand()
-            self.period_loss = self.period_shipped = 0.0
-            self.refresh_candidates()
-            return
         if self.period_shipped <= 0:  # nothing shipped this period: nothing learnt
             self.period_loss = 0.0
             self.refresh_candidates()
@@ -195,14 +203,8 @@ class Organisation(mesa.Agent):
             return
         mem = self.model.members
         weights = self.leg_weights()
-        # states where its brokers were arrested are closed until it recruits again
-        closed = has_brokers(mem, w.n_states)[self.index] & ~access(mem, w.n_states)[self.index]
-        closed[w.loc_state[self.sources]] = closed[w.loc_state[self.markets]] = False
-        open_leg = ~closed[w.loc_state[w.leg_from]] & ~closed[w.loc_state[w.leg_to]]
         n = w.n_locations
-        graph = csr_matrix(
-            ((weights + 1e-9)[open_leg], (w.leg_from[open_leg], w.leg_to[open_leg])), shape=(n, n)
-        )
+        graph = csr_matrix((weights + 1e-9, (w.leg_from, w.leg_to)), shape=(n, n))
         d_src = dijkstra(graph, indices=self.sources, min_only=True)
         d_mkt = dijkstra(graph.T.tocsr(), indices=self.markets, min_only=True)
         score = d_src[w.leg_from] + weights + d_mkt[w.leg_to]
@@ -211,17 +213,20 @@ class Organisation(mesa.Agent):
         nodes[w.leg_from[self.territory]] = True
         nodes[w.leg_to[self.territory]] = True
         cand = ~self.territory & (nodes[w.leg_from] | nodes[w.leg_to]) & np.isfinite(score)
-        cand &= open_leg
         idx = np.flatnonzero(cand)
         if len(idx):
             best = idx[np.argsort(score[idx], kind="stable")[:n_new]]
             self.territory[best] = True
             self.expansions += len(best)
-            # opening a leg into a new state means recruiting a broker there
+            # opening a leg into a new state means recruiting brokers there, by the same
+            # rule (and lags) as refilling a vacancy; freelancers carry the loads meanwhile
             posts = has_brokers(mem, w.n_states)[self.index]
+            p, t = self.model.params, self.model.tick
+            rng = self.model.streams["recruitment"]
             for s in np.unique(w.loc_state[np.concatenate([w.leg_from[best], w.leg_to[best]])]):
                 if not posts[s]:
-                    add_broker(mem, self.index, int(s), self.model.params)
+                    due = recruit_lag(p, BROKER, int(p["brokers_per_state"]), t, rng)
+                    add_broker(mem, self.index, int(s), p, due)
 
     def _consolidate(self, share: float) -> None:
         """Prune the riskiest territory legs, keeping the lowest-risk path to each market."""
@@ -248,48 +253,8 @@ class Organisation(mesa.Agent):
             self.territory[order[:n_prune]] = False
 
 
-def produce(
-    orgs: list[Organisation], mem: Members, ship: Shipments, price, params: dict, t: int, rng
-) -> int:
-    """Phase 3: refresh stale routes, then create this tick's shipments; return the quantity.
-
-    Organisations whose broker posts changed refresh their candidate paths first. What
-    an organisation cannot move (its leader is in custody and not yet succeeded, or no
-    route is open because brokers are missing) waits in its stock at the source and
-    leaves with the next shipments that can. Paths are drawn from ``route_choice``.
-    """
-    for org in orgs:
-        if mem.posts_changed[org.index]:
-            org.refresh_candidates()
-    orgs_, qtys, paths = [], [], []
-    produced = 0
-    leader_free = mem.leader_free()
-    growth = (1.0 + params["production_growth"]) ** (t / 52.0)
-    for org in orgs:
-        if not mem.alive[org.index]:
-            continue
-        value = price[org.markets].mean()
-        for src, base in zip(org.sources, org.production):
-            amount = int(round(base * growth)) if growth != 1.0 else int(base)
-            produced += amount
-            org.stock[src] = org.stock.get(src, 0) + amount
-            if not (leader_free[org.index] and len(org.candidates.get(src, ()))):
-                continue  # no leader to organise it, or no open route: it waits
-            q = split_quantity(org.stock[src], org.shipment_size)
-            org.stock[src] = 0
-            if not len(q):
-                continue
-            paths.append(org.choose_paths(src, len(q), rng))
-            qtys.append(q)
-            orgs_.append(np.full(len(q), org.index))
-            org.period_shipped += float(q.sum()) * value
-    if qtys:
-        ship.add(np.concatenate(orgs_), np.concatenate(qtys), np.concatenate(paths), t)
-    return produced
-
-
 def learn(beliefs: Beliefs, orgs: list[Organisation], params: dict, week: Inspections) -> None:
-    """Phase 7: leg-risk beliefs, risk premiums and period losses from this week's shipments."""
+    """Phase 7: leg-risk beliefs and period losses from this week's arrivals."""
     b = beliefs
     org, leg, qty, seized, unit_value = week.org, week.leg, week.qty, week.seized, week.unit_value
     n_org, n_leg = b.risk_used.shape
@@ -299,11 +264,6 @@ def learn(beliefs: Beliefs, orgs: list[Organisation], params: dict, week: Inspec
     b.risk_used = b.memory * b.risk_used + used
     b.risk_seized = b.memory * b.risk_seized + hits
     b.risk = (b.risk_seized + b.prior_a) / (b.risk_used + b.prior_a + b.prior_b)
-    # Risk premium (Caulkins, Crawford & Reuter 1993, as used by NarcoLogic):
-    # RP <- max((1 - d) RP + d (risk / base_risk)^2, 1)
-    d = b.premium_rate
-    target = (b.risk / params["base_risk"]) ** 2
-    b.risk_premium = np.maximum((1.0 - d) * b.risk_premium + d * target, 1.0)
     loss = np.bincount(org[seized], weights=(qty * unit_value)[seized], minlength=n_org)
     for o in orgs:
         o.period_loss += loss[o.index]

@@ -26,6 +26,19 @@ DEFAULT_OFFENCE = "trafficking"
 #: Leaders never touch the goods: they are charged with conspiracy.
 LEADER_OFFENCE = "conspiracy"
 
+#: Door-to-door speed of a load by mode, in km per week, handling and waiting for a
+#: window included (illustrative: a semi-submersible makes ~6 knots, ~1,800 km a week,
+#: UNODC TOCTA 2012 and US Coast Guard accounts, recalled; road freight with stops
+#: ~1,500; air is hours, but a load waits for a flight and a corrupt handler).
+MODE_KM_PER_WEEK = {"land": 1500.0, "river": 1000.0, "sea": 1800.0, "air": 10000.0}
+#: Detection multiplier by mode (illustrative: a load hidden in a container or a
+#: semi-submersible is harder to find than one in a truck at a crossing; airports screen).
+MODE_DETECTION = {"land": 1.0, "river": 0.8, "sea": 0.8, "air": 1.2}
+#: Location kinds where goods are inspected on arrival (crossings, ports, airports, markets).
+INSPECTION_KINDS = {"port", "land_crossing", "airport", "market_area", "market", "border"}
+#: Great-circle distance x this = route distance (roads and sea lanes are not straight).
+DETOUR = 1.2
+
 # Defaults for state fields a scenario may leave out (illustrative).
 STATE_DEFAULTS = {
     "capacity": 10.0,
@@ -47,6 +60,11 @@ class World:
         price: value per unit at a location (sources and markets; 0 elsewhere).
         leg_from, leg_to, leg_cost: the directed legs (``both_ways`` legs appear twice).
         leg_state: the state whose agency inspects a leg's arrivals (state of ``to``).
+        leg_weeks: whole weeks a load spends on each leg (>= 1), from its distance and mode.
+        leg_inspect: inspection intensity of each leg's arrival: 1 at a border crossing, a
+            port, airport or market, on sea, river and air legs (patrolled waters and
+            airspace); ``inland_inspection`` on a land leg to an inland hub.
+        leg_detect: detection multiplier of each leg's mode (``MODE_DETECTION``).
         orgs: one dict per organisation with resolved parameters and indices.
         org_offence: (orgs,) offence index each organisation's goods are prosecuted under.
         leader_offence: offence index leaders are charged with (``conspiracy``).
@@ -83,6 +101,9 @@ class World:
     leg_cost: np.ndarray
     leg_mode: list[str]
     leg_state: np.ndarray
+    leg_weeks: np.ndarray
+    leg_inspect: np.ndarray
+    leg_detect: np.ndarray
     graph: nx.DiGraph
     orgs: list[dict]
     agreements: list[dict] = field(default_factory=list)
@@ -116,12 +137,13 @@ class World:
     def prior_risk(self) -> np.ndarray:
         """A-priori chance a shipment is seized on arriving over each leg (reputation).
 
-        Uses base enforcement with effort spread evenly over the state's locations.
+        Uses base enforcement with effort spread evenly over the state's locations, and
+        each leg's inspection intensity and mode.
         """
         n_loc = np.bincount(self.loc_state, minlength=self.n_states).clip(min=1)
         effort = self.capacity / n_loc
-        p_state = self.integrity * (1.0 - np.exp(-self.detection * effort))
-        return p_state[self.leg_state]
+        rate = (self.detection * effort)[self.leg_state] * self.leg_inspect * self.leg_detect
+        return self.integrity[self.leg_state] * (1.0 - np.exp(-rate))
 
 
 def build_world(scenario: Scenario) -> World:
@@ -166,7 +188,6 @@ def build_world(scenario: Scenario) -> World:
     orgs = []
     for o in d["organisations"]:
         op = {k: o.get(k, params[k]) for k in ORG_PARAMS}
-        op["risk_premium_rate"] = o.get("learning_rate", op["risk_premium_rate"])
         orgs.append(
             {
                 "id": o["id"],
@@ -200,6 +221,12 @@ def build_world(scenario: Scenario) -> World:
         a, b = sidx[tr["between"][0]], sidx[tr["between"][1]]
         trust0[a, b] = trust0[b, a] = tr["value"]
     np.fill_diagonal(trust0, 1.0)
+    lat = np.array([loc.get("lat", np.nan) for loc in locs], dtype=float)
+    lon = np.array([loc.get("lon", np.nan) for loc in locs], dtype=float)
+    kinds = [loc.get("kind", "hub") for loc in locs]
+    weeks, inspect, detect = leg_physics(
+        leg_from, leg_to, [x[3] for x in legs], lat, lon, kinds, loc_state, params
+    )
     commodities = {o["commodity"] for o in orgs}
     unit = COMMODITY_UNITS.get(next(iter(commodities)), "kg") if len(commodities) == 1 else "units"
     return World(
@@ -227,16 +254,19 @@ def build_world(scenario: Scenario) -> World:
         loc_ids=lid,
         loc_index=lidx,
         loc_state=loc_state,
-        loc_kind=[loc.get("kind", "hub") for loc in locs],
+        loc_kind=kinds,
         production=np.array([loc.get("production", 0.0) for loc in locs], dtype=float),
         price=np.array([loc.get("price", 0.0) for loc in locs], dtype=float),
-        lat=np.array([loc.get("lat", np.nan) for loc in locs], dtype=float),
-        lon=np.array([loc.get("lon", np.nan) for loc in locs], dtype=float),
+        lat=lat,
+        lon=lon,
         leg_from=leg_from,
         leg_to=leg_to,
         leg_cost=np.array([x[2] for x in legs], dtype=float),
         leg_mode=[x[3] for x in legs],
         leg_state=loc_state[leg_to] if len(legs) else np.zeros(0, dtype=np.int64),
+        leg_weeks=weeks,
+        leg_inspect=inspect,
+        leg_detect=detect,
         graph=g,
         orgs=orgs,
         agreements=list(d.get("agreements", [])),
@@ -245,3 +275,31 @@ def build_world(scenario: Scenario) -> World:
         org_offence=np.array([oidx[o["offence"]] for o in orgs], dtype=np.int64),
         leader_offence=oidx[LEADER_OFFENCE],
     )
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Haversine distance in km (NaN where a coordinate is missing)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+
+
+def leg_physics(leg_from, leg_to, modes, lat, lon, kinds, loc_state, params):
+    """Weeks on each leg, its inspection intensity and its mode's detection multiplier.
+
+    Weeks = ceil(DETOUR x great-circle km / speed of the mode), at least one (one week
+    where a coordinate is missing).
+    """
+    km = great_circle_km(lat[leg_from], lon[leg_from], lat[leg_to], lon[leg_to]) * DETOUR
+    speed = np.array([MODE_KM_PER_WEEK.get(m, MODE_KM_PER_WEEK["land"]) for m in modes])
+    with np.errstate(invalid="ignore"):
+        weeks = np.where(np.isfinite(km), np.ceil(km / speed), 1.0)
+    weeks = np.maximum(weeks, 1).astype(np.int64)
+    crossing = loc_state[leg_from] != loc_state[leg_to]
+    point = np.array([kinds[b] in INSPECTION_KINDS for b in leg_to], dtype=bool)
+    open_water = np.array([m in ("sea", "river", "air") for m in modes], dtype=bool)
+    full = crossing | point | open_water
+    inspect = np.where(full, 1.0, float(params["inland_inspection"]))
+    detect = np.array([MODE_DETECTION.get(m, 1.0) for m in modes])
+    return weeks, inspect, detect
