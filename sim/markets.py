@@ -82,6 +82,11 @@ class Markets:
         self.smooth = 1.0 / float(params["price_memory"])
         self.elasticity = float(params["demand_elasticity"])
         self.loss_cost = self.c_ref.copy()
+        self.booked = np.zeros(n_m)
+
+    def book(self, market: np.ndarray, value: np.ndarray) -> None:
+        """Book losses outside interdiction (e.g. a one-off operation) for the next clearing."""
+        np.add.at(self.booked, market, value)
 
     def orders(self, alive: np.ndarray, growth: float) -> np.ndarray:
         """(orgs,) units each organisation orders this week (its share of demand, grossed up)."""
@@ -122,6 +127,8 @@ def clear(mk: Markets, ship: Shipments, week: Inspections, paths: PathTable, wor
     lost = np.bincount(where[s], weights=(week.qty * week.unit_value)[s], minlength=n).astype(float)
     if raided_value > 0:
         lost += raided_value * (sold / sold.sum() if sold.sum() > 0 else np.full(n, 1.0 / n))
+    lost += mk.booked
+    mk.booked[:] = 0.0
     k = mk.smooth
     mk.sold = (1 - k) * mk.sold + k * sold
     mk.lost = (1 - k) * mk.lost + k * lost

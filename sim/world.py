@@ -34,8 +34,10 @@ MODE_KM_PER_WEEK = {"land": 1500.0, "river": 1000.0, "sea": 1800.0, "air": 10000
 #: Detection multiplier by mode (illustrative: a load hidden in a container or a
 #: semi-submersible is harder to find than one in a truck at a crossing; airports screen).
 MODE_DETECTION = {"land": 1.0, "river": 0.8, "sea": 0.8, "air": 1.2}
-#: Location kinds where goods are inspected on arrival (crossings, ports, airports, markets).
-INSPECTION_KINDS = {"port", "land_crossing", "airport", "market_area", "market", "border"}
+#: Location kinds where goods are inspected on arrival from anywhere (ports, airports,
+#: markets). A land crossing is inspected by the state a load enters (the leg that
+#: crosses the border), not on the exit side it reaches from inside its own state.
+INSPECTION_KINDS = {"port", "airport", "market_area", "market"}
 #: Great-circle distance x this = route distance (roads and sea lanes are not straight).
 DETOUR = 1.2
 
@@ -61,9 +63,10 @@ class World:
         leg_from, leg_to, leg_cost: the directed legs (``both_ways`` legs appear twice).
         leg_state: the state whose agency inspects a leg's arrivals (state of ``to``).
         leg_weeks: whole weeks a load spends on each leg (>= 1), from its distance and mode.
-        leg_inspect: inspection intensity of each leg's arrival: 1 at a border crossing, a
-            port, airport or market, on sea, river and air legs (patrolled waters and
-            airspace); ``inland_inspection`` on a land leg to an inland hub.
+        leg_inspect: inspection intensity of each leg's arrival: 1 on a leg that crosses
+            a border (entry control), into a port, airport or market, and on sea, river
+            and air legs (patrolled waters and airspace); ``inland_inspection`` on a land
+            leg inside one state (an inland hub, or the exit side of a crossing).
         leg_detect: detection multiplier of each leg's mode (``MODE_DETECTION``).
         orgs: one dict per organisation with resolved parameters and indices.
         org_offence: (orgs,) offence index each organisation's goods are prosecuted under.

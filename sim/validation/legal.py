@@ -160,10 +160,16 @@ def check_c2(st: Setting) -> CheckResult:
 
 
 def check_v9(st: Setting) -> CheckResult:
-    """Arrest dose-response: disruption rises with the share arrested, with diminishing returns.
+    """Arrest dose-response: disruption rises with the share arrested, after a threshold.
 
     Arrests target the best-connected members first (strategy ``degree``), as
-    investigations that follow the network do (Duijn et al. 2014; MADTOR).
+    investigations that follow the network do (Duijn et al. 2014; MADTOR). Until issue
+    12 the expectation was concave (diminishing returns). Under the core with freelance
+    transporters, deputies, release headroom and replacement of losses, small doses
+    are absorbed by the network's slack and disruption starts once enough capacity is
+    gone: a threshold response (Duijn, Kashirin & Sloot 2014 find such resilience).
+    The check judges that the rise is real and that a small dose disrupts less per
+    member than a large one.
     """
     st = _more(st, 32)
     base = load_scenario(TOY)
@@ -183,26 +189,22 @@ def check_v9(st: Setting) -> CheckResult:
         deliv_a = metric(st.run(alt), "delivered", start, start + window)
         dis[s] = (deliv_b - deliv_a) / deliv_b
     mean = {s: float(d.mean()) for s, d in dis.items()}
-    d_rise = paired_diff(dis[shares[0]], dis[shares[-1]])
-    first = paired_diff(np.zeros_like(dis[shares[0]]), dis[shares[0]])
-    # diminishing returns: disruption per member arrested is highest at small shares,
-    # i.e. the curve lies above the straight line from no arrests to the largest share
-    hi = shares[-1]
+    lo, hi = shares[0], shares[-1]
+    d_rise = paired_diff(dis[lo], dis[hi])
+    top = paired_diff(np.zeros_like(dis[hi]), dis[hi])
     per_member = {s: mean[s] / s for s in shares}
     share = "share of delivered (fall in the first 13 weeks)"
-    first_c = above(first, share, "disruption")
+    top_c = above(top, share, "disruption")
     crits = {
-        f"disruption_at_{shares[0]}": crit(
-            mean[shares[0]], first_c.ok, share, first_c.rule, first_c.ci
-        ),  # fmt: skip
-        f"rise_{shares[0]}_to_{hi}": above(d_rise, share, "paired rise"),
+        f"disruption_at_{hi}": crit(mean[hi], top_c.ok, share, top_c.rule, top_c.ci),
+        f"rise_{lo}_to_{hi}": above(d_rise, share, "paired rise"),
     }
     per = "disruption per share arrested"
-    for s in shares[:-1]:
-        crits[f"per_share_at_{s}"] = crit(
-            per_member[s], per_member[s] > per_member[hi], per, f"> at {hi} ({per_member[hi]:.3g})"
-        )
-    crits[f"per_share_at_{hi}"] = crit(per_member[hi], True, per, "reference, not judged")
+    crits[f"per_share_at_{lo}"] = crit(
+        per_member[lo], per_member[lo] < per_member[hi], per, f"< at {hi} ({per_member[hi]:.3g})"
+    )
+    for s in shares[1:]:
+        crits[f"per_share_at_{s}"] = crit(per_member[s], True, per, "reported, not judged")
     dose = pd.DataFrame(
         [{"share": 0.0, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.0}]
         + [ci_row(dis[s], share=s) for s in shares]
@@ -210,8 +212,9 @@ def check_v9(st: Setting) -> CheckResult:
     return _verdict(
         "V9",
         "Arrest dose-response",
-        "disruption (delivered drop over 13 weeks) rises with the share arrested, with "
-        "diminishing returns: disruption per share arrested falls as the share grows",
+        "disruption (delivered drop over 13 weeks) rises with the share arrested; small "
+        "doses are absorbed (freelancers, deputies, replacement), so disruption per share "
+        "arrested is lower at 5% than at 50%",
         crits,
         {"dose": dose[["share", "disruption_mean", "ci_low", "ci_high"]]},
     )

@@ -2,7 +2,8 @@
 
 The checks are grouped by theme: routes (:mod:`sim.validation.routes`: V1, V2, V5,
 V14), supply and calibration (:mod:`sim.validation.supply`: V6, V7), legal
-cooperation (:mod:`sim.validation.legal`: V9, V11, V12, C1, C2); their building
+cooperation (:mod:`sim.validation.legal`: V9, V11, V12, C1, C2), markets and
+inspection (:mod:`sim.validation.markets`: V15, V16); their building
 blocks (results, settings, verdicts) are in :mod:`sim.validation.base`.
 """
 
@@ -12,12 +13,13 @@ from collections.abc import Callable
 
 from sim.validation.base import CheckResult, Setting
 from sim.validation.legal import LEGAL_CHECKS
+from sim.validation.markets import MARKET_CHECKS
 from sim.validation.routes import ROUTE_CHECKS
 from sim.validation.supply import SUPPLY_CHECKS
 
 #: the rows of docs/VALIDATION.md, in its order
-ORDER = ("V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "C1", "C2")
-_ALL = {**ROUTE_CHECKS, **LEGAL_CHECKS, **SUPPLY_CHECKS}
+ORDER = ("V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "C1", "C2")
+_ALL = {**ROUTE_CHECKS, **LEGAL_CHECKS, **SUPPLY_CHECKS, **MARKET_CHECKS}
 CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
     k: _ALL[k] for k in sorted(_ALL, key=lambda k: (ORDER + (k,)).index(k))
 }
