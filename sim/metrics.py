@@ -163,6 +163,19 @@ COUNTERS = (
 )
 #: The metrics shown by default in tables and figures.
 MAIN = ("delivered", "seized", "interdiction_rate", "displacement")
+#: The flow account a comparison shows first, side by side: what left the sources, what
+#: arrived, what was seized, what waits or travels, and what the markets did.
+ACCOUNT = (
+    "shipped",
+    "delivered",
+    "seized",
+    "interdiction_rate",
+    "stock",
+    "in_flight",
+    "retail_price",
+    "consumption",
+    "replacement_cost",
+)
 
 
 def entropy_bits(flow: np.ndarray) -> float:

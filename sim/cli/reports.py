@@ -41,7 +41,15 @@ def comparison_tables(doc: dict, console: Console | None = None) -> None:
         change = column_fmt(v["diff_mean"] for v in ms)
         ci = column_fmt(x for v in ms for x in (v["diff_ci_low"], v["diff_ci_high"]))
         a12 = column_fmt([0.5], 2)
-        for name, v in alt["metrics"].items():
+        from sim.metrics import ACCOUNT
+
+        items = alt["metrics"]
+        first = [k for k in ACCOUNT if k in items]
+        order = first + [k for k in items if k not in first]
+        for name in order:
+            v = items[name]
+            if first and len(order) > len(first) and name == order[len(first)]:
+                t.add_section()  # the flow account above, the other metrics below
             p = v.get("p_holm")
             mark = "" if p is None else ("[bold]" if p < 0.05 else "[dim]")
             unit = v.get("unit", "")
