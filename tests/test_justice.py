@@ -2,9 +2,9 @@
 
 Each test builds a small variant of the toy corridor (or works on a freshly set-up
 model) so that exactly one mechanism decides the outcome: dual criminality, shared
-databases, case deadlines, safe havens, recruitment and succession, broker access,
-the legal policies and trust. Seeds are fixed; statistical statements use several
-seeds or effects large enough not to be flaky.
+databases, case deadlines, safe havens, recruitment, succession and dormancy, own
+brokers versus freelancers, the legal policies and trust. Seeds are fixed; statistical
+statements use several seeds or effects large enough not to be flaky.
 """
 
 from __future__ import annotations
@@ -409,6 +409,8 @@ def test_vacancies_refill_on_schedule():
 
 
 def test_arrested_leader_is_succeeded_by_a_broker():
+    """Without an active deputy a broker succeeds the leader, twice as slowly; meanwhile
+    the leaderless organisation keeps shipping on its routes but does not adapt."""
     sc = scenario([*NO_CASES, "leader_succession_weeks=4", "recruit_weeks_broker=100000"])
     m = model(sc, ticks=200)
     for _ in range(2):
@@ -416,83 +418,216 @@ def test_arrested_leader_is_succeeded_by_a_broker():
     red, AND = org_index(m, "red"), sidx(m, "AND")
     mem = m.members
     leader = m.members.leader_of[red]
+    deputy = mem.deputy_of[red]
     t = m.tick
-    # with red's brokers at home gone, the heir lives abroad (and is a national there)
+    # the deputy is one of red's brokers at home: with those gone, the heir lives abroad
+    assert deputy in brokers(m, red, AND)
     arrest(m, brokers(m, red, AND), t)
+    assert mem.status[deputy] == M.VACANT
+    # no active deputy: the succession lag is exponential with twice the mean
+    rec = m.streams["recruitment"]
+    expected = t + 1 + int(np.floor(copy.deepcopy(rec).exponential(2 * 4.0)))
     arrest(m, np.array([leader]), t)
-    assert mem.status[leader] == M.VACANT and mem.refill_at[leader] > t
+    assert mem.status[leader] == M.VACANT and mem.refill_at[leader] == expected
     heir = brokers(m, red)[0]  # the first active broker is promoted
     heir_state, heir_nat = mem.state[heir], mem.nationality[heir]
     assert heir_state != AND and mem.state[leader] == AND
-    shipped_before = m.series["produced"][:t].sum()
-    assert shipped_before > 0
+    org = m.orgs[red]
+    territory, size = org.territory.copy(), org.shipment_size
+    leaderless = 0
     while mem.status[leader] != M.ACTIVE:
         m.step()
         if mem.status[leader] != M.ACTIVE:
-            # leaderless: red sends nothing, its goods wait at the source
-            assert not (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
-            assert m.orgs[red].stock
-            assert sum(m.orgs[red].stock.values()) > 0
+            leaderless += 1
+            # leaderless: red still ships (its brokers work) but does not adapt
+            assert m.members.alive[red]
+            assert (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
+            np.testing.assert_array_equal(org.territory, territory)
+            assert org.shipment_size == size
+        assert m.conserved
         assert m.tick < 200
+    assert leaderless >= int(m.params["adapt_period"])  # long enough to have adapted
     promoted = m.tick - 1
+    assert promoted == expected
     assert mem.state[leader] == heir_state and mem.nationality[leader] == heir_nat
     assert mem.status[heir] == M.VACANT and mem.refill_at[heir] > promoted
+    # another active broker is the new deputy
+    assert mem.deputy_of[red] in brokers(m, red) and mem.deputy_of[red] != heir
     assert m.members.alive[red]
-    m.step()  # the new leader organises shipments again
+    m.step()
     assert (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
     assert m.conserved
 
 
-def test_organisation_without_leader_or_brokers_is_dismantled():
-    m = model(scenario([*NO_CASES, "recruit_weeks_broker=1", "leader_succession_weeks=1"]))
+def test_arrested_leader_is_succeeded_by_his_deputy():
+    """An active deputy succeeds the leader, at the plain succession lag."""
+    sc = scenario([*NO_CASES, "leader_succession_weeks=4", "recruit_weeks_broker=100000"])
+    m = model(sc, ticks=200)
+    for _ in range(2):
+        m.step()
+    red = org_index(m, "red")
+    mem = m.members
+    leader, deputy = mem.leader_of[red], mem.deputy_of[red]
+    assert mem.role[deputy] == M.BROKER and mem.status[deputy] == M.ACTIVE
+    assert deputy != brokers(m, red)[-1]  # not trivially the last broker either
+    # the deputy is tied to the leader in the member network
+    a, b = mem.edges()
+    assert ((a == deputy) & (b == leader)).any() or ((a == leader) & (b == deputy)).any()
+    t = m.tick
+    expected = t + 1 + int(np.floor(copy.deepcopy(m.streams["recruitment"]).exponential(4.0)))
+    arrest(m, np.array([leader]), t)
+    assert mem.refill_at[leader] == expected
+    dep_state = mem.state[deputy]
+    while mem.status[leader] != M.ACTIVE:
+        m.step()
+        assert m.tick < 200
+    assert m.tick - 1 == expected
+    assert mem.state[leader] == dep_state
+    assert mem.status[deputy] == M.VACANT  # his broker post waits for a recruit
+    assert mem.deputy_of[red] != deputy and mem.status[mem.deputy_of[red]] == M.ACTIVE
+
+
+def test_organisation_without_leader_or_brokers_is_dormant_then_replaced():
+    """No active leader or broker: dormant (ships nothing, its orders go to the rival);
+    after ``entry_weeks`` of dormancy a new organisation enters in its place."""
+    sc = scenario(
+        [*NO_CASES, "recruit_weeks_broker=100000", "leader_succession_weeks=100000",
+         "entry_weeks=6"]
+    )  # fmt: skip
+    m = model(sc, ticks=60)
     for _ in range(3):
         m.step()
     red, blue = org_index(m, "red"), org_index(m, "blue")
     mem = m.members
     core = np.flatnonzero((mem.org == red) & (mem.role != M.COURIER))
-    arrest(m, core, m.tick)
-    M.update_alive(m.members)
-    assert not m.members.alive[red] and m.members.alive[blue]
     start = m.tick
-    for _ in range(30):
+    arrest(m, core, start)
+    M.update_dormancy(mem, start, m.params)
+    assert not mem.alive[red] and mem.alive[blue]
+    assert mem.dormant_since[red] == start and mem.dormant_since[blue] == -1
+    blue_before = m.series["produced"][:start].mean() / 2  # blue's half, roughly
+    blue_now = []
+    while m.tick < start + 6:
         m.step()
         new = m.shipments.depart == m.tick - 1
-        assert not (m.shipments.org[new] == red).any()
-        assert (m.shipments.org[new] == blue).any()
+        assert not (m.shipments.org[new] == red).any()  # dormant: nothing leaves
+        blue_now.append(int(m.shipments.qty[new & (m.shipments.org == blue)].sum()))
+        assert not mem.alive[red] and mem.entries == 0
+        assert (mem.status[core] == M.VACANT).all()
         assert m.conserved
-    assert (mem.status[core] == M.VACANT).all()  # nobody recruits for a dead org
     assert m.series["orgs_active"][start : m.tick].max() == 1
+    assert np.mean(blue_now) > 1.2 * blue_before  # red's orders went to blue
+    m.step()  # week start + 6: a new organisation enters
+    t = m.tick - 1
+    assert t - start == m.params["entry_weeks"]
+    assert mem.alive[red] and mem.entries == 1 and mem.entered == 1
+    assert m.series["entries"][t] == 1 and m.series["orgs_active"][t] == 2
+    assert (mem.status[mem.org == red] == M.ACTIVE).all()  # every slot filled
+    assert mem.dormant_since[red] == -1
+    assert mem.status[mem.deputy_of[red]] == M.ACTIVE
+    m.step()
+    assert mem.entered == 0 and mem.entries == 1
+    assert (m.shipments.org[m.shipments.depart == m.tick - 1] == red).any()
+    assert m.conserved
 
 
-# ------------------------------------------------------------------ 6. broker access
-def test_no_route_through_a_state_without_brokers():
+def test_dormant_organisation_recruits_and_revives_without_entry():
+    """Vacancies of a dormant organisation keep refilling; it revives before entry."""
+    sc = scenario([*NO_CASES, "recruit_weeks_broker=2", "leader_succession_weeks=2"])
+    m = model(sc, ticks=80)
+    for _ in range(3):
+        m.step()
+    red = org_index(m, "red")
+    mem = m.members
+    core = np.flatnonzero((mem.org == red) & (mem.role != M.COURIER))
+    start = m.tick
+    arrest(m, core, start)
+    M.update_dormancy(mem, start, m.params)
+    assert not mem.alive[red]
+    while not mem.alive[red]:
+        m.step()
+        assert m.tick - start < m.params["entry_weeks"]
+    assert mem.entries == 0 and m.series["entries"][: m.tick].sum() == 0
+    assert mem.dormant_since[red] == -1
+    revived = m.tick - 1
+    assert m.series["orgs_active"][start:revived].max() == 1
+    # a recruit refilled a broker post: that is what revived it
+    assert ((mem.org == red) & (mem.role == M.BROKER) & (mem.status == M.ACTIVE)).any()
+    for _ in range(3):
+        m.step()
+    assert (m.shipments.org[m.shipments.depart >= revived] == red).any()
+    assert m.conserved
+
+
+# ------------------------------------------------ 6. own brokers and freelancers
+def test_state_without_brokers_is_crossed_by_freelancers_at_a_markup():
+    """Brokers are not gates: without its own brokers in Nordia red keeps crossing it,
+    paying freight x (1 + freelance_markup) on legs into Nordia, and its loads there
+    are detected ``freelance_exposure`` times as often (docs/ODD.md 7.1)."""
     sc = scenario([*NO_CASES, "recruit_weeks_broker=100000"])
     m = model(sc, seed=4, ticks=80)
     for _ in range(3):
         m.step()
     red, blue = org_index(m, "red"), org_index(m, "blue")
     NOR = sidx(m, "NOR")
+    w, p = m.world, m.params
+    org = m.orgs[red]
+    into_nor = w.leg_state == NOR
+    base = w.leg_cost * p["freight_share"]
+    assert into_nor.any() and org.own_legs()[into_nor].all()
+    before = org.freight()
+    markup = 1 + p["freelance_markup"]
+    np.testing.assert_allclose(before, base * np.where(org.own_legs(), 1.0, markup))
+    blue_before = m.orgs[blue].freight()
     assert NOR in new_shipment_states(m, red, m.tick - 1)  # red crosses Nordia ...
+    m.members.posts_changed[red] = False
     arrest(m, brokers(m, red, NOR), m.tick)
-    assert not M.access(m.members, m.world.n_states)[red, NOR]
-    waited = resumed = blue_nor = False
+    assert not M.access(m.members, w.n_states)[red, NOR]
+    assert m.members.posts_changed[red]  # it will refresh its candidate paths
+    assert not org.own_legs()[into_nor].any()
+    after = org.freight()
+    np.testing.assert_allclose(after[into_nor], base[into_nor] * markup)
+    np.testing.assert_allclose(after[~into_nor], before[~into_nor])  # nothing else changes
+    np.testing.assert_allclose(m.orgs[blue].freight(), blue_before)  # blue's brokers intact
+    crossed = weeks = 0
     while m.tick < m.ticks:
         m.step()
         t = m.tick - 1
-        assert not M.access(m.members, m.world.n_states)[red, NOR]  # the vacancy lasts
-        assert NOR not in new_shipment_states(m, red, t)  # ... and never again
-        blue_nor |= NOR in new_shipment_states(m, blue, t)
-        if m.orgs[red].stock and sum(m.orgs[red].stock.values()) > 0:
-            waited = True
-        elif waited and (m.shipments.org[m.shipments.depart == t] == red).any():
-            resumed = True
+        assert not M.access(m.members, w.n_states)[red, NOR]  # the vacancy lasts
+        assert not m.members.posts_changed[red]  # refreshed with the dearer freight
+        np.testing.assert_allclose(org._freight, org.freight())
+        assert m.members.alive[red]
+        weeks += 1
+        crossed += NOR in new_shipment_states(m, red, t)  # ... with freelancers
         assert m.conserved
-    assert waited, "goods never waited at the source"
-    assert resumed, "red never found a route around Nordia"
-    assert blue_nor, "blue (brokers intact) should still cross Nordia"
+    assert crossed > weeks // 2, "red should keep crossing Nordia with freelancers"
+    assert m.stock < m.series["produced"][-1]  # goods do not pile up at the source
+    # an arriving load in Nordia: the freelance exposure multiplies the detection rate
+    from sim.enforcement import seizure_probability
+    from sim.routes import Movement
+
+    leg = np.flatnonzero(into_nor)
+    moved = Movement(
+        idx=np.arange(len(leg)), leg=leg, loc=w.leg_to[leg],
+        at_end=np.zeros(len(leg), bool), unit_value=np.ones(len(leg)),
+    )  # fmt: skip
+    m.enforcement.effort[:] = 5.0
+    reds = np.full(len(leg), red)
+    units = np.full(len(leg), 100)
+    own = M.access(m.members, w.n_states)
+    got = seizure_probability(m.enforcement, w, p, moved, reds, units, m.size0, own, None)
+    own[red, NOR] = True
+    mine = seizure_probability(m.enforcement, w, p, moved, reds, units, m.size0, own, None)
+    integ = m.enforcement.integrity[NOR]
+    rate_own = -np.log1p(-mine / integ)
+    rate_free = -np.log1p(-got / integ)
+    assert (mine > 0).all() and (got > mine).all()
+    np.testing.assert_allclose(rate_free, p["freelance_exposure"] * rate_own, rtol=1e-9)
 
 
-def test_remove_members_closes_routes_on_its_start_tick():
+def test_remove_members_takes_broker_access_on_its_start_tick():
+    """Arresting red's brokers at tick 3 makes it hire freelancers from that very tick:
+    its candidate paths are refreshed with the markup before the week's shipments leave."""
     sc = scenario(
         NO_CASES,
         policies=[
@@ -507,10 +642,24 @@ def test_remove_members_closes_routes_on_its_start_tick():
         ],
     )
     m = model(sc, seed=0, ticks=6)
-    for _ in range(4):
-        m.step()
     red, NOR = org_index(m, "red"), sidx(m, "NOR")
-    assert NOR not in new_shipment_states(m, red, 3)
+    w, p = m.world, m.params
+    org = m.orgs[red]
+    base = w.leg_cost * p["freight_share"]
+    home = np.isin(w.leg_state, w.loc_state[org.sources + org.markets])
+    for _ in range(3):
+        m.step()
+    assert M.access(m.members, w.n_states)[red, NOR]
+    markup = 1 + p["freelance_markup"]
+    assert org.own_legs()[w.leg_state == NOR].all()
+    np.testing.assert_allclose(org._freight, base * np.where(org.own_legs(), 1.0, markup))
+    m.step()  # tick 3: the policy acts in phase 2, supply refreshes in phase 3
+    assert not M.access(m.members, w.n_states)[red].any()
+    assert m.members.alive[red]  # its leader is at liberty: not dormant
+    own = org.own_legs()
+    np.testing.assert_array_equal(own, home)  # only its source and market states are its own
+    np.testing.assert_allclose(org._freight, base * np.where(home, 1.0, markup))
+    assert NOR in new_shipment_states(m, red, 3)  # freelancers carry red's loads on
 
 
 # --------------------------------------------------------------------- 7. policies
@@ -541,7 +690,8 @@ def arrested_at(strategy_spec, start=2, seed=0):
         m.step()
     before = m.members.status.copy()
     mem = m.members
-    ties = np.bincount(mem.boss[mem.boss >= 0], minlength=len(mem)) + (mem.boss >= 0)
+    a, b = mem.edges()  # the whole member network: boss lines and the extra ties
+    ties = np.bincount(np.concatenate([a, b]), minlength=len(mem))
     m.step()
     idx = np.flatnonzero((before == M.ACTIVE) & (m.members.status == M.VACANT))
     return m, idx, before, ties

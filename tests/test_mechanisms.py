@@ -107,45 +107,75 @@ def test_mlat_requests_in_a_run_take_the_treatys_latency():
 
 # ------------------------------------------------- seizure probability and integrity
 def _enforcement_by_hand(m: TraffickingModel, seed: int):
-    """Random effective integrity (< 1), detection and effort; random shipments."""
+    """Random effective integrity (< 1), detection and effort; random arriving loads."""
+    from sim.routes import Movement
+
     rng = np.random.default_rng(seed)
     w, enf = m.world, m.enforcement
     enf.integrity = rng.uniform(0.3, 0.9, w.n_states)
     enf.detection = rng.uniform(0.02, 0.3, w.n_states)
     enf.effort = rng.uniform(0.0, 15.0, w.n_locations)
-    loc = rng.integers(0, w.n_locations, 200)
-    org = rng.integers(0, len(w.orgs), 200)
+    n = 200
+    leg = rng.integers(0, w.n_legs, n)
+    moved = Movement(
+        idx=np.arange(n), leg=leg, loc=w.leg_to[leg], at_end=np.zeros(n, bool),
+        unit_value=np.ones(n),
+    )  # fmt: skip
+    org = rng.integers(0, len(w.orgs), n)
+    units = rng.integers(10, 300, n)
+    own = rng.random((len(w.orgs), w.n_states)) < 0.5
     intel = np.where(rng.random((w.n_states, len(w.orgs))) < 0.5, 2.5, 1.0)
-    return enf, loc, org, intel
+    return enf, moved, org, units, own, intel
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
     """Guards "integrity dropped from the seizure probability where a database is in force".
 
-    P(seized) = integrity x (1 - exp(-detection x effort x intel)), computed by hand
-    per shipment, with no database (no intel) and with one (an intel multiplier per
-    state and organisation), for integrity below 1.
+    P(seized) = integrity x (1 - exp(-rate)), with rate = detection x effort x the leg's
+    inspection intensity and mode x (units / size0)^size_elasticity x freelance
+    exposure x swamping x intel, computed by hand per arriving load, with no database
+    (no intel) and with one (an intel multiplier per state and organisation), for
+    integrity below 1: integrity caps P in both cases.
     """
     m = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
-    w = m.world
-    enf, loc, org, intel = _enforcement_by_hand(m, seed)
+    w, p = m.world, m.params
+    enf, moved, org, units, own, intel = _enforcement_by_hand(m, seed)
+    loc, leg = moved.loc, moved.leg
     s = w.loc_state[loc]
-    rate = enf.detection[s] * enf.effort[loc]
+    e = enf.effort[loc]
+    n_here = np.array([(loc == x).sum() for x in loc])  # loads arriving at the same place
+    c = p["inspections_per_effort"] * e
+    swamping = c / (c + n_here)
+    size = (units / m.size0[org]) ** p["size_elasticity"]
+    freelance = np.where(own[org, s], 1.0, p["freelance_exposure"])
+    rate = enf.detection[s] * e * w.leg_inspect[leg] * w.leg_detect[leg] * size * swamping
+    rate = rate * freelance
     assert (enf.integrity < 1).all() and (rate > 0).any()
+    assert (freelance > 1).any() and (freelance == 1).any()
+
+    def prob(intel_):
+        return seizure_probability(enf, w, p, moved, org, units, m.size0, own, intel_)
 
     no_db = enf.integrity[s] * (1.0 - np.exp(-rate))
-    np.testing.assert_allclose(seizure_probability(enf, w, loc, org), no_db, rtol=1e-12)
+    np.testing.assert_allclose(prob(None), no_db, rtol=1e-12)
+    assert (prob(None) <= enf.integrity[s]).all()
 
     flagged = intel[s, org]
     assert (flagged > 1).any() and (flagged == 1).any()
     with_db = enf.integrity[s] * (1.0 - np.exp(-rate * flagged))
-    got = seizure_probability(enf, w, loc, org, intel)
+    got = prob(intel)
     np.testing.assert_allclose(got, with_db, rtol=1e-12)
     assert (got <= enf.integrity[s]).all()
+    assert (got[flagged > 1] > no_db[flagged > 1])[rate[flagged > 1] > 0].all()
     # a database that flags nobody changes nothing
-    ones = np.ones_like(intel)
-    np.testing.assert_allclose(seizure_probability(enf, w, loc, org, ones), no_db, rtol=1e-12)
+    np.testing.assert_allclose(prob(np.ones_like(intel)), no_db, rtol=1e-12)
+    # with overwhelming detection, P approaches integrity and never exceeds it
+    enf.detection = np.full(w.n_states, 1e6)
+    big = prob(intel)
+    hit = rate > 0
+    np.testing.assert_allclose(big[hit], enf.integrity[s][hit], rtol=1e-9)
+    assert (big <= enf.integrity[s]).all()
 
 
 def test_database_intel_multiplies_detection_for_recently_flagged_organisations():
@@ -295,8 +325,11 @@ def test_conservation_while_goods_wait_in_stock(seed):
 
     produced = delivered + seized + in flight + stock, at every tick.
 
-    Red's leader is arrested at week 10 and not succeeded: from then on red's goods wait
-    in stock, blue's are in flight, and members are in custody at every checked tick.
+    Release capacity is tight (``capacity_headroom`` 0.6 of base production), so part of
+    what the sources make to order waits in their stockpiles (``sources.stock``), and
+    Andea's agency raids them (seized includes the raids). Red's leader is arrested at
+    week 10 and not succeeded: red keeps shipping (only adaptation stops), and members
+    are in custody at every checked tick.
     """
     arrest_leader = {
         "type": "remove_members",
@@ -306,10 +339,20 @@ def test_conservation_while_goods_wait_in_stock(seed):
         "count": 1,
         "start": 10,
     }
-    sc = variant(["leader_succession_weeks=100000"], [arrest_leader])
+    sc = variant(["leader_succession_weeks=100000", "capacity_headroom=0.6",
+                  "states.AND.capacity=5"], [arrest_leader])  # fmt: skip
     m = TraffickingModel(sc, seed=seed, ticks=80)
     assert _check_conservation(m, 80, from_tick=10) == 70  # every tick from 10 on
-    assert m.stock == m.orgs[org_index(m, "red")].stock[m.orgs[0].sources[0]] > 0
+    red = org_index(m, "red")
+    src = m.orgs[red].sources[0]
+    assert m.stock == int(m.sources.stock.sum()) == int(m.sources.stock[src]) > 0
+    assert m.members.status[m.members.leader_of[red]] == M.VACANT
+    # leaderless red still ships
+    assert (m.shipments.org[m.shipments.depart >= 70] == red).any()
+    # stockpile raids at the source are part of the seized total
+    AND = sidx(m, "AND")
+    assert m.state_seized[:, AND].sum() > 0
+    assert m.series["seized"].sum() == m.total_seized
 
 
 def test_conservation_when_routes_close_and_goods_pile_up():
@@ -428,25 +471,37 @@ def test_policy_describe_reads_like_the_table_row():
 
 
 def test_remove_members_selection_by_betweenness_share_and_count():
-    """Guards ``members.select``: betweenness picks the most central members of the whole
-    member network (checked with networkx); a share of 0, or neither share nor count,
-    arrests nobody; count is capped at the pool; organisation and role filter it."""
+    """Guards ``network.select``: betweenness picks the most central members of the whole
+    member network (boss lines plus the extra ties, checked with networkx); degree counts
+    ties in that network; a share of 0, or neither share nor count, arrests nobody; count
+    is capped at the pool; organisation and role filter it."""
     import networkx as nx
+
+    from sim.network import select
 
     m = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
     mem = m.members
     rng = np.random.default_rng(0)
+    a, b = mem.edges()
+    assert len(mem.tie_a) > 0  # the network is not the boss tree alone
     g = nx.Graph()
-    g.add_edges_from((int(i), int(mem.boss[i])) for i in range(len(mem)) if mem.boss[i] >= 0)
+    g.add_edges_from(zip(a.tolist(), b.tolist()))
     bc = nx.betweenness_centrality(g)
-    picked = M.select(mem, "betweenness", None, 2, rng)
-    assert set(picked.tolist()) == set(mem.leader_of.tolist())  # the two leaders
+    picked = select(mem, "betweenness", None, 2, rng)
+    assert len(picked) == 2
     rest = [bc[i] for i in range(len(mem)) if i not in picked]
     assert min(bc[int(i)] for i in picked) > max(rest)
-    assert len(M.select(mem, "random", 0.0, None, rng)) == 0
-    assert len(M.select(mem, "random", None, None, rng)) == 0
-    assert len(M.select(mem, "random", 0.5, None, rng)) == round(0.5 * len(mem))
+    assert mem.leader_of[0] in picked or mem.leader_of[1] in picked
+    multi = nx.MultiGraph()  # every tie counts, a pair tied twice counts twice
+    multi.add_edges_from(zip(a.tolist(), b.tolist()))
+    deg = dict(multi.degree())
+    top = select(mem, "degree", None, 3, rng)
+    assert min(deg[int(i)] for i in top) >= max(deg[i] for i in range(len(mem)) if i not in top)
+    assert len(select(mem, "random", 0.0, None, rng)) == 0
+    assert len(select(mem, "random", None, None, rng)) == 0
+    assert len(select(mem, "random", 0.5, None, rng)) == round(0.5 * len(mem))
+    assert len(select(mem, "random", None, 10 * len(mem), rng)) == len(mem)
     red = org_index(m, "red")
     couriers = np.flatnonzero((mem.org == red) & (mem.role == M.COURIER))
-    sel = M.select(mem, "role", None, 1000, rng, org=red, role=M.COURIER)
+    sel = select(mem, "role", None, 1000, rng, org=red, role=M.COURIER)
     assert sorted(sel.tolist()) == couriers.tolist()

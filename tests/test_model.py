@@ -66,11 +66,18 @@ def test_policy_draws_do_not_reshuffle_route_choice(toy, monkeypatch):
 
     A targeted operation (``remove_members`` on three couriers at week 5) draws whom to
     arrest from ``arrests`` and their refill lags from ``recruitment``. Couriers do not
-    open or close routes, so route choice (every leg flow), detection (every seizure)
-    and the position of every other stream stay exactly those of the baseline run.
-    Run again with one generator shared by every process, the same comparison differs:
-    the test fails if the processes share a generator.
+    change route costs, and release capacity is not binding in the toy, so route choice
+    (every leg flow), detection (every seizure) and the position of every other stream
+    stay exactly those of the baseline run. Expansion is switched off (``expand_max``
+    0): since issue 12 the broker posts an organisation opens in a new state wait for
+    recruits drawn from the same ``recruitment`` stream, and whether it has its own
+    brokers there sets its freight (freelancers cost more), so a shifted recruitment
+    draw legitimately changes routes once an expansion's posts are filled at different
+    weeks (checked below on the full toy). Run again with one generator shared by every
+    process, the same comparison differs: the test fails if the processes share a
+    generator.
     """
+    from sim import members as M
     from tests.test_streams import share_one_generator
 
     arrests = {
@@ -81,13 +88,18 @@ def test_policy_draws_do_not_reshuffle_route_choice(toy, monkeypatch):
         "organisation": "blue",
         "start": 5,
     }
-    data = copy.deepcopy(toy.data)
-    data["policies"] = [*data.get("policies", []), arrests]
-    alt = Scenario("arrests", toy.path, data)
+
+    def with_policy(sc):
+        data = copy.deepcopy(sc.data)
+        data["policies"] = [*data.get("policies", []), arrests]
+        return Scenario("arrests", sc.path, data)
+
+    base = load_scenario("toy_corridor", ["expand_max=0"])
+    alt = with_policy(base)
     policy_streams = {"arrests", "recruitment"}
 
     def pair():
-        a = TraffickingModel(toy, seed=7, ticks=60).run()
+        a = TraffickingModel(base, seed=7, ticks=60).run()
         b = TraffickingModel(alt, seed=7, ticks=60).run()
         return a, b
 
@@ -100,6 +112,22 @@ def test_policy_draws_do_not_reshuffle_route_choice(toy, monkeypatch):
     for name in STREAMS:
         same = np.array_equal(a.streams[name].random(4), b.streams[name].random(4))
         assert same == (name not in policy_streams), name
+
+    # The full toy: flows stay identical until the policy's recruitment draws give an
+    # organisation its own brokers in some state at a different week than in the
+    # baseline run (an expansion's posts filled earlier or later).
+    a = TraffickingModel(toy, seed=7, ticks=60)
+    b = TraffickingModel(with_policy(toy), seed=7, ticks=60)
+    first = None
+    for t in range(60):
+        a.step()
+        b.step()
+        n = a.world.n_states
+        if first is None and not np.array_equal(M.access(a.members, n), M.access(b.members, n)):
+            first = t
+    assert first is not None and first > 5
+    np.testing.assert_array_equal(a.leg_flow[: first + 1], b.leg_flow[: first + 1])
+    np.testing.assert_array_equal(a.series["seized"][: first + 1], b.series["seized"][: first + 1])
 
     share_one_generator(monkeypatch)
     a, b = pair()
