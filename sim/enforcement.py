@@ -123,8 +123,11 @@ def seizure_probability(
     rate = detection x effort x inspection(leg) x mode(leg) x (units / size0)^size_elasticity
            x intel x freelance x swamping,
 
-    where swamping = c e / (c e + n): ``n`` loads arrive where the agency placed effort
-    ``e`` and it can examine ``c`` = ``inspections_per_effort`` per unit of effort;
+    where swamping = k / (k + n): ``n`` loads arrive at a place that can give ``k`` loads
+    full attention a week, ``k = c x e0`` with ``c`` = ``inspections_per_effort`` and
+    ``e0`` the place's base effort (its state's base capacity over its locations: the
+    posts and lanes it has). Effort this week scales the intensity linearly; traffic
+    dilutes it (Kleiman 1993), so seizures never grow faster than effort;
     ``freelance`` = ``freelance_exposure`` where the owner has no broker of its own in
     that state (``own``: (orgs, states)); ``intel``: (states, orgs) database multiplier.
     """
@@ -132,8 +135,8 @@ def seizure_probability(
     st = w.loc_state[loc]
     e = enf.effort[loc]
     n_here = np.bincount(loc, minlength=w.n_locations)[loc]
-    ce = params["inspections_per_effort"] * e
-    swamp = np.where(ce > 0, ce / np.maximum(ce + n_here, 1e-12), 0.0)
+    k = params["inspections_per_effort"] * base_effort(w)[loc]
+    swamp = k / np.maximum(k + n_here, 1e-12)
     size = (units / size0[org]) ** params["size_elasticity"]
     rate = enf.detection[st] * e * w.leg_inspect[leg] * w.leg_detect[leg] * size * swamp
     rate = rate * np.where(own[org, st], 1.0, params["freelance_exposure"])
@@ -204,6 +207,15 @@ def interdict(
         unit_value=moved.unit_value,
         raided=raided,
     )
+
+
+def base_effort(world: World) -> np.ndarray:
+    """(locations,) each place's base effort: its state's base capacity over its locations."""
+    e0 = getattr(world, "_base_effort", None)
+    if e0 is None:
+        n_loc = np.bincount(world.loc_state, minlength=world.n_states).clip(min=1)
+        e0 = world._base_effort = (world.capacity / n_loc)[world.loc_state]
+    return e0
 
 
 def world_home_ground(world: World) -> np.ndarray:

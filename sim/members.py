@@ -46,7 +46,8 @@ class Members:
         alive: (orgs,) organisations not dormant (an active leader or broker).
         dormant_since: (orgs,) week the organisation went dormant, -1 when it is not.
         entries: new organisations that entered in place of dormant ones, so far;
-            ``entered``: how many this week.
+            ``entered``: how many this week, ``entered_orgs``: which (their routes,
+            beliefs and load size start again from the organisation's prior).
         tie_a, tie_b: the member network's extra ties (broker-broker, shared couriers,
             deputy-leader), besides each member's ``boss``.
         posts_changed: (orgs,) broker posts changed since the organisation last
@@ -64,6 +65,7 @@ class Members:
         self.dormant_since = np.full(n_orgs, -1, dtype=np.int64)
         self.entries = 0
         self.entered = 0
+        self.entered_orgs = np.zeros(0, dtype=np.int64)
         self.tie_a = np.zeros(0, dtype=np.int64)
         self.tie_b = np.zeros(0, dtype=np.int64)
         self.posts_changed = np.ones(n_orgs, dtype=bool)
@@ -288,6 +290,7 @@ def update_dormancy(mem: Members, t: int, params: dict) -> None:
     mem.dormant_since[alive] = -1
     enter = ~alive & (mem.dormant_since >= 0) & (t - mem.dormant_since >= params["entry_weeks"])
     mem.entered = int(enter.sum())
+    mem.entered_orgs = np.flatnonzero(enter)
     for o in np.flatnonzero(enter):  # rare: a loop over organisations
         slots = np.flatnonzero((mem.org == o) & (mem.status == VACANT))
         mem.status[slots] = ACTIVE

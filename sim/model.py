@@ -111,7 +111,8 @@ class TraffickingModel(mesa.Model):
         )
         self.sources = supply.Sources(w)
         self.markets = markets.Markets(w, self.params)
-        self.size0 = np.array([float(o["shipment_size"]) for o in w.orgs])
+        # loads are compared with one reference size (the model-wide shipment_size)
+        self.size0 = np.full(len(w.orgs), float(self.params["shipment_size"]))
         self.cooperation = agreements.Cooperation(w, [policies.from_dict(a) for a in w.agreements])
         agreements.refresh(self.cooperation, self.policies, w, 0)
         self.cases = justice.Cases()
@@ -143,7 +144,7 @@ class TraffickingModel(mesa.Model):
             self.sources, self.markets, self.orgs, self.members, self.shipments, self.paths,
             w, p, t, rng["route_choice"],
         )  # fmt: skip
-        moved = routes.move(self.shipments, self.paths, w.price, w.leg_weeks)  # 4
+        moved = routes.move(self.shipments, self.paths, w.price, w.leg_weeks, w.leg_cost)  # 4
         week = enforcement.interdict(  # 5
             self.enforcement, self.cooperation, w, p, self.shipments, moved, self.members,
             self.sources, self.size0, rng, self.recorder, t,

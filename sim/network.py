@@ -51,10 +51,11 @@ def strength(mem: Members) -> np.ndarray:
     ok = (mem.role[c] == COURIER) & (mem.role[k] == BROKER)
     c, k = c[ok], k[ok]
     working = (mem.status[c] == ACTIVE) & (mem.status[k] == ACTIVE)
-    n = mem.n_orgs
-    key = np.unique(mem.org[k[working]] * len(mem) + c[working])
-    works = np.bincount(key // max(len(mem), 1), minlength=n)
-    posts = np.bincount(mem.org[mem.role == COURIER], minlength=n)
+    n, size = mem.n_orgs, max(len(mem), 1)
+    key = np.unique(mem.org[k[working]] * size + c[working])
+    works = np.bincount(key // size, minlength=n)
+    # posts: every courier tied to one of its brokers, its own and shared ones alike
+    posts = np.bincount(np.unique(mem.org[k] * size + c) // size, minlength=n)
     return works / np.maximum(posts, 1)
 
 

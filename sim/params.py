@@ -70,6 +70,9 @@ _TABLE = (
     Param("capacity_headroom", 1.5, "pos", "structural", None,
           "an organisation's weekly release capacity at a source at full strength, as a multiple "
           'of its base production share (illustrative)'),
+    Param("freelance_capacity", 0.5, "prob", "uncertain", (0.25, 0.75),
+          "share of an organisation's release capacity that freelance transporters provide "
+          'whatever its own network has lost (illustrative)'),
     Param("inland_inspection", 0.25, "prob", "uncertain", (0.1, 0.5),
           'inspection intensity of a land leg inside one state to an inland hub, relative to a '
           'border crossing, port, airport or patrolled water (illustrative)'),

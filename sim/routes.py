@@ -110,7 +110,8 @@ class Movement:
         leg: the leg just completed; ``loc``: the location arrived at.
         at_end: arrived at the last location of its path (its market).
         unit_value: value per unit there: the price rises along the path from the
-            source's price to the market's, in proportion to legs travelled.
+            source's price to the market's, in proportion to the cost of the legs
+            travelled (:func:`value_share`).
     """
 
     idx: np.ndarray
@@ -120,7 +121,29 @@ class Movement:
     unit_value: np.ndarray
 
 
-def move(ship: Shipments, paths: PathTable, price: np.ndarray, leg_weeks: np.ndarray) -> Movement:
+def value_share(paths: PathTable, leg_cost: np.ndarray, path: np.ndarray, pos: np.ndarray):
+    """Share of the source-to-market markup a load has gained after ``pos`` legs of ``path``.
+
+    Value is added in proportion to the cost of the legs travelled (distance and
+    difficulty), not per hop; a path whose legs cost nothing gains it per hop.
+    """
+    n_path = paths.n
+    legs = paths.legs[:n_path]
+    cost = np.where(legs >= 0, leg_cost[np.maximum(legs, 0)], 0.0)
+    cum = np.cumsum(cost, axis=1)
+    total = cum[:, -1]
+    done = np.where(pos > 0, cum[path, np.maximum(pos - 1, 0)], 0.0)
+    hops = pos / np.maximum(paths.length[path], 1)
+    return np.where(total[path] > 0, done / np.where(total[path] > 0, total[path], 1.0), hops)
+
+
+def move(
+    ship: Shipments,
+    paths: PathTable,
+    price: np.ndarray,
+    leg_weeks: np.ndarray,
+    leg_cost: np.ndarray,
+) -> Movement:
     """Phase 4: a week passes on every leg; loads whose leg ends this week arrive.
 
     An arriving load that goes on starts its next leg at once (``wait`` = that leg's
@@ -144,7 +167,7 @@ def move(ship: Shipments, paths: PathTable, price: np.ndarray, leg_weeks: np.nda
     path_mkt = price[path_nodes[np.arange(n_path), path_len]]
     length = path_len[path]
     src_price = path_src[path]
-    frac = pos / length
+    frac = value_share(paths, leg_cost, path, pos)
     unit_value = src_price + (path_mkt[path] - src_price) * frac
     at_end = pos == length
     nxt = paths.legs.ravel()[np.minimum(row, path * width + width - 1)]

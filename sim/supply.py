@@ -7,13 +7,15 @@ supply at the source follows orders). Each week (phase 3):
 1. every organisation orders its share of its markets' demand, grossed up for its
    recent losses (:meth:`sim.markets.Markets.orders`); the orders of a dormant
    organisation go to its competitors in those markets;
-2. each source produces the orders placed there; with what already waits in its
-   stockpile this is what is available;
+2. each source produces the orders placed there, less what already waits unsold in
+   its stockpile; with the stockpile this is what is available;
 3. each organisation takes its order plus its share of the stockpile, up to its
-   release capacity: ``capacity_headroom x`` its base production x (0.5 + 0.5 x the
-   share of its couriers with an active broker) while it is not dormant and has an
-   open route (freelancers make up the other half). What no one can take waits in the
-   source's stockpile, where agencies can raid it (phase 5);
+   release capacity: ``capacity_headroom x`` its base production x (f + (1 - f) x the
+   share of its couriers with an active broker), f = ``freelance_capacity``, while it
+   is not dormant and has an open route (freelancers carry the share f). What a crippled organisation
+   cannot take goes to its competitors at that source, up to their spare capacity;
+   what no one can take waits in the source's stockpile, where agencies can raid it
+   (phase 5);
 4. what each organisation takes leaves in integer shipments of its current size, each
    on a path drawn by the logit over its candidates (stream ``route_choice``).
 """
@@ -64,13 +66,15 @@ def produce(
 
     Organisations whose broker posts changed refresh their candidate paths first.
     """
+    for o in mem.entered_orgs:  # new organisations entered in dormant ones' place
+        orgs[o].restart()
     for org in orgs:
         if mem.posts_changed[org.index]:
             org.refresh_candidates()
     growth = (1.0 + params["production_growth"]) ** (t / 52.0)
     order = markets.orders(mem.alive, growth)
     strength = network.strength(mem)
-    headroom = params["capacity_headroom"]
+    headroom, free = params["capacity_headroom"], params["freelance_capacity"]
     # per (organisation, source): orders and capacities (a loop over organisations)
     want: dict[int, list[tuple[int, float, float]]] = {}
     for org in orgs:
@@ -79,19 +83,29 @@ def produce(
         for s, base in zip(org.sources, org.production):
             q = order[o] * base / total_base
             open_route = mem.alive[o] and len(org.candidates.get(s, ()))
-            cap = headroom * base * growth * (0.5 + 0.5 * strength[o]) if open_route else 0.0
+            own = free + (1.0 - free) * strength[o]
+            cap = headroom * base * growth * own if open_route else 0.0
             want.setdefault(s, []).append((o, q if open_route else 0.0, cap))
     produced = 0
     orgs_, qtys, chosen = [], [], []
     src.shipped = 0
     for s, rows in want.items():  # a loop over sources
         ordered = np.array([r[1] for r in rows])
-        made = int(round(ordered.sum()))
+        # producers make what is ordered, less what already waits unsold at the source
+        made = max(int(round(ordered.sum())) - int(src.stock[s]), 0)
         produced += made
         available = int(src.stock[s]) + made
         share = ordered / ordered.sum() if ordered.sum() > 0 else np.zeros(len(rows))
         desired = share * available
-        take = np.floor(np.minimum(desired, [r[2] for r in rows])).astype(np.int64)
+        cap = np.array([r[2] for r in rows])
+        take = np.floor(np.minimum(desired, cap)).astype(np.int64)
+        # what a crippled organisation cannot move is sold to its competitors at this
+        # source, in proportion to their spare capacity; the rest waits in the stockpile
+        left = available - int(take.sum())
+        spare = np.maximum(np.floor(cap) - take, 0)
+        if left > 0 and spare.sum() > 0:
+            extra = np.floor(np.minimum(spare, left * spare / spare.sum())).astype(np.int64)
+            take += extra
         src.stock[s] = available - int(take.sum())
         for (o, _, _), n in zip(rows, take):
             if n <= 0:

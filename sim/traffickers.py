@@ -86,6 +86,16 @@ class Organisation(mesa.Agent):
             for m in self.markets:
                 nodes = nx.shortest_path(w.graph, s, m, weight=lambda a, b, d: prior_w[d["e"]])
                 self.territory[[w.graph[a][b]["e"] for a, b in zip(nodes, nodes[1:])]] = True
+        self.territory0 = self.territory.copy()
+
+    def restart(self) -> None:
+        """A new organisation enters in this one's place: prior routes, beliefs and loads."""
+        o, b = self.index, self.model.beliefs
+        self.territory = self.territory0.copy()
+        self.shipment_size = float(self.spec["shipment_size"])
+        b.risk_used[o] = b.risk_seized[o] = 0.0
+        b.risk[o] = b.prior_a[o] / (b.prior_a[o] + b.prior_b[o])
+        self.period_loss = self.period_shipped = 0.0
 
     # ------------------------------------------------------------------ route choice
     def own_legs(self) -> np.ndarray:

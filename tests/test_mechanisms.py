@@ -134,7 +134,8 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
 
     P(seized) = integrity x (1 - exp(-rate)), with rate = detection x effort x the leg's
     inspection intensity and mode x (units / size0)^size_elasticity x freelance
-    exposure x swamping x intel, computed by hand per arriving load, with no database
+    exposure x swamping (k / (k + n), k fixed by the place's base effort) x intel,
+    computed by hand per arriving load, with no database
     (no intel) and with one (an intel multiplier per state and organisation), for
     integrity below 1: integrity caps P in both cases.
     """
@@ -145,8 +146,11 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
     s = w.loc_state[loc]
     e = enf.effort[loc]
     n_here = np.array([(loc == x).sum() for x in loc])  # loads arriving at the same place
-    c = p["inspections_per_effort"] * e
-    swamping = c / (c + n_here)
+    # a place can give k loads full attention: k = c x its base effort (its state's base
+    # capacity over its locations), whatever effort is placed there this week
+    n_loc = np.array([(w.loc_state == x).sum() for x in range(w.n_states)])
+    k = p["inspections_per_effort"] * (w.capacity / n_loc)[s]
+    swamping = k / (k + n_here)
     size = (units / m.size0[org]) ** p["size_elasticity"]
     freelance = np.where(own[org, s], 1.0, p["freelance_exposure"])
     rate = enf.detection[s] * e * w.leg_inspect[leg] * w.leg_detect[leg] * size * swamping

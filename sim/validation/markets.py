@@ -14,6 +14,7 @@ import pandas as pd
 from sim.harness.stats import paired_diff
 from sim.model import TraffickingModel
 from sim.rng import run_seeds
+from sim.routes import value_share
 from sim.scenario import load_scenario
 from sim.validation.base import (
     TOY,
@@ -48,7 +49,7 @@ def seize_in_flight(model: TraffickingModel, where: str, units: int) -> int:
     idx, take = idx[take > 0], take[take > 0]
     src = w.price[paths.nodes[sh.path[idx], 0]]
     end = paths.nodes[sh.path[idx], length[idx]]
-    value = src + (w.price[end] - src) * sh.pos[idx] / length[idx]
+    value = src + (w.price[end] - src) * value_share(paths, w.leg_cost, sh.path[idx], sh.pos[idx])
     mk.book(mk.index[end], take * value)
     sh.qty[idx] -= take
     model.total_seized += int(take.sum())

@@ -40,7 +40,8 @@ def check_v1(st: Setting) -> CheckResult:
     The toy has three parallel transit states (Midland, Westland, Eastland). Which of
     them carries most of the flow depends on the inspection geography and on learning,
     so the check surges the one that carried most in the status quo's weeks before the
-    surge (mean over the replicates); the other two are its neighbours.
+    surge (mean over the replicates); its neighbours are the other transit states (the
+    other two and Nordia, the crossing before the market).
     """
     st = st.more(48)
     base = load_scenario(TOY)
@@ -49,7 +50,10 @@ def check_v1(st: Setting) -> CheckResult:
     idx = {s["id"]: i for i, s in enumerate(base.data["states"])}
     before = window_sum(b, "state_flow", base.burn_in, start).mean(0)
     surged = max(parallel, key=lambda s: before[idx[s]])
-    neighbours = tuple(s for s in parallel if s != surged)
+    # every other transit state: an alternative corridor may bypass the parallel three
+    # (Andea's coast to Nordia by sea), but it crosses one of these
+    ends = {"AND", "MKT"}
+    neighbours = tuple(s for s in idx if s not in ends and s != surged)
     alt = variant(
         base, "surge", [{"type": "surge", "state": surged, "factor": 2.0, "start": start}]
     )
@@ -94,7 +98,8 @@ def check_v1(st: Setting) -> CheckResult:
     return _verdict(
         "V1",
         "Balloon effect",
-        f"surge in {surged} (busiest parallel transit state): flow through "
+        f"surge in {surged} (busiest parallel transit state): flow through the other "
+        "transit states "
         f"{' and '.join(neighbours)} rises; delivered falls much less than seizures in the "
         "surged state rise; no other state falls out of use",
         {
@@ -189,20 +194,32 @@ def _path_legs(g: nx.DiGraph, nodes: list[int]) -> list[int]:
 
 
 def check_v5(st: Setting) -> CheckResult:
-    """Route diversion: block the cheapest path's transit state; flow takes the next path."""
+    """Route diversion: block a transit state of the cheapest route; flow takes the next one.
+
+    The blocked state is the first transit state of the cheapest path whose removal
+    still leaves at least two state corridors to choose from (so the prediction can be
+    wrong); if the cheapest path has none, the transit state of the next-cheapest path
+    that has one. Costs are the organisations' own a-priori costs.
+    """
     base = load_scenario(TOY)
     g, w, _ = _prior_graph(base)
     src, mkt = w.orgs[0]["sources"][0], w.orgs[0]["markets"][0]
-    cheapest = nx.shortest_path(g, src, mkt, weight="w")
     ends = {int(w.loc_state[src]), int(w.loc_state[mkt])}
-    transit = [int(w.loc_state[n]) for n in cheapest[1:-1] if int(w.loc_state[n]) not in ends]
-    for blocked_state in transit:  # the first transit state the corridor can route around
-        g2 = g.copy()
-        g2.remove_nodes_from([n for n in g if w.loc_state[n] == blocked_state])
-        if nx.has_path(g2, src, mkt):
+    blocked_state = None
+    for path in nx.shortest_simple_paths(g, src, mkt, weight="w"):  # cheapest first
+        for x in (int(w.loc_state[n]) for n in path[1:-1]):
+            if x in ends:
+                continue
+            g2 = g.copy()
+            g2.remove_nodes_from([n for n in g if w.loc_state[n] == x])
+            left = {_corridor(w, p) for p in nx.all_simple_paths(g2, src, mkt)}
+            if len(left) >= 2:
+                blocked_state = x
+                break
+        if blocked_state is not None:
             break
-    else:
-        raise RuntimeError("V5: the cheapest path has no transit state that can be avoided")
+    if blocked_state is None:
+        raise RuntimeError("V5: no transit state whose blocking leaves a choice of corridors")
     start = 104
     alt = variant(
         base,
