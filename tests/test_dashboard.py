@@ -264,11 +264,15 @@ def test_side_by_side_in_chromium(server, browser, tmp_path):
     narrator.get_by_text("In 3 weeks").wait_for(timeout=30_000)
     narrator.get_by_text("Against the status quo on the same seed: no difference yet").wait_for()
 
+    # Nordia, the crossing before the market, carries most of the toy's early flow:
+    # choose it as state A the way a user does, from the select's menu
+    page.locator(".xb-agreements .v-select").first.click()
+    page.locator(".v-menu__content .v-list-item", has_text="NOR").first.click()
     page.get_by_role("button", name="Fund capacity building in A").click()
-    page.locator(".xb-agreements").get_by_text("Week 3: capacity MID switched on").wait_for(
+    page.locator(".xb-agreements").get_by_text("Week 3: capacity NOR switched on").wait_for(
         timeout=30_000
     )
-    _steps(page, 10)  # capacity in Midland shows in seizures by week 12 on seed 1
+    _steps(page, 10)  # capacity in Nordia shows in seizures from week 6 on seed 1
     narrator.get_by_text("In 13 weeks").wait_for(timeout=30_000)
     line = narrator.get_by_text("Against the status quo on the same seed", exact=False)
     line.wait_for()
