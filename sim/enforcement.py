@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.agreements import Cooperation
     from sim.members import Members
     from sim.records import Recorder
-    from sim.supply import Sources
     from sim.rng import Streams
     from sim.routes import Movement, Shipments
+    from sim.supply import Sources
     from sim.world import World
 
 
@@ -118,7 +118,7 @@ def allocate_effort(enf: Enforcement, world: World, rng) -> np.ndarray:
 def seizure_probability(
     enf: Enforcement, world: World, params: dict, moved: Movement, org, units, size0, own, intel
 ) -> np.ndarray:
-    """P(seized) of each arriving load = integrity x (1 - exp(-rate)), with
+    """P(seized) of each arriving load: integrity x (1 - exp(-rate)).
 
     rate = detection x effort x inspection(leg) x mode(leg) x (units / size0)^size_elasticity
            x intel x freelance x swamping,

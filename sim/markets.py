@@ -14,8 +14,9 @@ organisations' base production bound for it, less the reference loss ``L0``
 * the loss cost per delivered unit ``c_m`` = replacement value of the goods seized on
   their way to ``m`` (plus its share of stockpile seizures at the sources) / units
   delivered to ``m``, both smoothed over ``price_memory`` weeks;
-* price ``p_m = p0 + c_m - c_ref``, between ``p_src`` and ``3 p0``, where ``c_ref = L0 / (1 - L0) x`` the
-  mid-route value ``(p_src + p0) / 2`` is the loss cost at the reference (illustrative);
+* price ``p_m = p0 + c_m - c_ref``, between ``p_src`` and ``3 p0``, where
+  ``c_ref = L0 / (1 - L0) x`` the mid-route value ``(p_src + p0) / 2`` is the loss cost
+  at the reference (illustrative);
 * demand ``D_m = D0 x growth x (p_m / p0)^(-elasticity)`` (``demand_elasticity``);
 * organisations order from the producers what their share of each market's demand
   needs, grossed up for their own recent losses (they replace seized loads): order
@@ -90,8 +91,8 @@ class Markets:
 
     def orders(self, alive: np.ndarray, growth: float) -> np.ndarray:
         """(orgs,) units each organisation orders this week (its share of demand, grossed up)."""
-        self.demand = self.d0 * growth * (self.price / np.maximum(self.p0, 1e-12)) ** (
-            -self.elasticity
+        self.demand = (
+            self.d0 * growth * (self.price / np.maximum(self.p0, 1e-12)) ** (-self.elasticity)
         )
         live = self.base * alive[:, None]
         tot = live.sum(0)

@@ -143,7 +143,6 @@ def setup_members(world: World, territories: list[np.ndarray], params: dict, rng
     return mem
 
 
-
 def territory_states(world: World, territory: np.ndarray, sources) -> np.ndarray:
     """States touched by an organisation's territory (legs' ends) and its sources."""
     w = world
@@ -172,7 +171,6 @@ def recruit_lag(params: dict, role: int, n: int, t: int, rng) -> np.ndarray:
         params["recruit_weeks_courier"],
     )[role]
     return t + 1 + np.floor(rng.exponential(mean, n)).astype(np.int64)
-
 
 
 def _broker_count(mem: Members, mask: np.ndarray, n_states: int) -> np.ndarray:

@@ -81,7 +81,9 @@ _M = [
         "share",
         "share of flow through states not used in the first post-burn-in year",
     ),
-    Metric("orgs_active", "organisations", "organisations not dormant (an active leader or broker)"),
+    Metric(
+        "orgs_active", "organisations", "organisations not dormant (an active leader or broker)"
+    ),
     Metric("entries", "organisations/week", "new organisations entering in place of dormant ones"),
     Metric("members_active", "members", "members of all organisations at liberty"),
     Metric(
@@ -122,7 +124,9 @@ _M = [
         "annual cost of the policies in force, averaged over the weeks after burn-in "
         "(a policy that starts later counts only for its weeks in force)",
     ),
-    Metric("produced", "{q}/week", "quantity produced at the sources, to the organisations' orders"),
+    Metric(
+        "produced", "{q}/week", "quantity produced at the sources, to the organisations' orders"
+    ),
     Metric("shipped", "{q}/week", "quantity leaving the sources"),
     Metric("in_flight", "{q}", "quantity on the way at the end of the week"),
     Metric("stock", "{q}", "quantity waiting in the source stockpiles at the end of the week"),

@@ -63,7 +63,9 @@ SPECS: dict[str, StreamSpec] = {
         StreamSpec("relocation", "whether a targeted leader moves, and to which safe haven"),
         StreamSpec("arrests", "the members a targeted operation (remove_members) arrests"),
         StreamSpec("stockpile", "how much of the stock waiting at each source a raid seizes"),
-        StreamSpec("network", "the ties between brokers and the couriers shared between organisations"),
+        StreamSpec(
+            "network", "the ties between brokers and the couriers shared between organisations"
+        ),
     )
 }
 STREAMS = tuple(SPECS)

@@ -12,10 +12,10 @@ supply at the source follows orders). Each week (phase 3):
 3. each organisation takes its order plus its share of the stockpile, up to its
    release capacity: ``capacity_headroom x`` its base production x (f + (1 - f) x the
    share of its couriers with an active broker), f = ``freelance_capacity``, while it
-   is not dormant and has an open route (freelancers carry the share f). What a crippled organisation
-   cannot take goes to its competitors at that source, up to their spare capacity;
-   what no one can take waits in the source's stockpile, where agencies can raid it
-   (phase 5);
+   is not dormant and has an open route (freelancers carry the share f). What a
+   crippled organisation cannot take goes to its competitors at that source, up to
+   their spare capacity; what no one can take waits in the source's stockpile, where
+   agencies can raid it (phase 5);
 4. what each organisation takes leaves in integer shipments of its current size, each
    on a path drawn by the logit over its candidates (stream ``route_choice``).
 """

@@ -17,7 +17,9 @@ from sim.scenario import Scenario, list_scenarios, load_scenario
 
 SHIPPED = list_scenarios()
 NAMES = [name for name, _, _ in SHIPPED]
-REAL = [n for n in NAMES if not n.startswith("toy")]
+#: shipped alternatives: a region plus policies, for `xborder compare` (not status quos)
+ALTERNATIVES = {"central_america_gtm_mex_extradition": "central_america_cocaine"}
+REAL = [n for n in NAMES if not n.startswith("toy") and n not in ALTERNATIVES]
 TICKS = 30
 runner = CliRunner()
 
@@ -138,3 +140,12 @@ def test_cli_describe_prints_the_agreement_matrix(name):
     rows = [line for line in matrix.splitlines() if any(f" {s} " in line for s in states)]
     assert len(rows) >= len(states)  # a header plus one row per state
     assert "D" in matrix  # every region shares at least one database (INTERPOL)
+
+
+@pytest.mark.parametrize("name", sorted(ALTERNATIVES))
+def test_alternatives_are_a_region_plus_policies(name):
+    """A shipped alternative is its region with policies added, nothing else changed."""
+    alt, region = _load(name), _load(ALTERNATIVES[name])
+    assert alt.data.get("policies") and not region.data.get("policies")
+    for key in ("states", "locations", "legs", "organisations", "agreements", "params"):
+        assert alt.data.get(key) == region.data.get(key), key

@@ -6,7 +6,7 @@ import pytest
 from sim.validation import CHECKS, Setting, run_checks
 from sim.validation.supply import drug_corridors
 
-ROWS = ["V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "C1", "C2"]
+ROWS = ["V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "C1", "C2"]
 
 #: figure data each check returns (CheckResult.tables): table -> required columns
 TABLES = {
@@ -23,6 +23,8 @@ TABLES = {
     "V14": {"metrics": {"metric", "arm", "mean", "ci_low", "ci_high"}},
     "C1": {"effects": {"metric", "baseline_mean", "alternative_mean", "diff_mean",
                        "diff_ci_low", "diff_ci_high"}},
+    "V15": {"price_rise": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
+    "V16": {"share_seized": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
     "C2": {"failures": {"arm", "failures_mean", "ci_low", "ci_high"}},
 }  # fmt: skip
 

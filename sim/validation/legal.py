@@ -227,9 +227,11 @@ def check_v11(st: Setting) -> CheckResult:
         base,
         "instruments",
         [
+            # each channel on pairs that exchange requests on the issue-12 core, where
+            # most loads are dispatched from Andea and cross Nordia into Marketia
             {"type": "add_mlat", "between": list(MLAT_PAIR)},
-            {"type": "joint_team", "states": ["NOR", "EAS"]},
-            {"type": "create_database", "name": "west", "members": ["MID", "WES", "MKT"], "lag": 1},
+            {"type": "joint_team", "states": ["NOR", "AND"]},
+            {"type": "create_database", "name": "west", "members": ["AND", "EAS", "MKT"], "lag": 1},
         ],
     )
     runs = st.run(alt)

@@ -35,11 +35,12 @@ SEIZE = 1000
 
 
 def seize_in_flight(model: TraffickingModel, where: str, units: int) -> int:
-    """Seize ``units`` from the loads in flight that have made one leg (``source``) or are
-    on their last leg (``market``), booked as losses at their value where they are.
+    """Seize ``units`` from loads in flight near the source or near the market.
 
-    A validation intervention (not a policy): whole loads are taken in array order, the
-    last one partly. Returns the units seized.
+    Near the source: loads that have made one leg; near the market: loads on their last
+    leg. The units are booked as losses at their value where they are. A validation
+    intervention (not a policy): whole loads are taken in array order, the last one
+    partly. Returns the units seized.
     """
     sh, paths, mk, w = model.shipments, model.paths, model.markets, model.world
     length = paths.length[sh.path]
