@@ -8,6 +8,7 @@ checked by ``xborder validate``, not here.
 
 import copy
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -149,3 +150,40 @@ def test_alternatives_are_a_region_plus_policies(name):
     assert alt.data.get("policies") and not region.data.get("policies")
     for key in ("states", "locations", "legs", "organisations", "agreements", "params"):
         assert alt.data.get(key) == region.data.get(key), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stock_stays_small_and_no_week_delivers_a_burst(name):
+    """Issue 12: goods do not pile up at the sources and leave in one week.
+
+    Over the weeks after burn-in the mean stock waiting at the sources is at most 4
+    weeks of mean production, and no week delivers more than twice it.
+    """
+    sc = _load(name)
+    m = TraffickingModel(sc, seed=3).run()
+    b = m.burn_in
+    production = m.series["produced"][b:].mean()
+    assert production > 0
+    assert m.series["stock"][b:].mean() <= 4 * production
+    assert m.series["delivered"][b:].max() <= 2 * production
+
+
+def test_central_america_delivered_varies_little_across_replicates():
+    """Issue 12: delivered is a flow, not inventory timing: CV across 8 replicates <= 2%."""
+    sc = _load("central_america_cocaine")
+    means = []
+    for seed in range(8):
+        m = TraffickingModel(sc, seed=seed).run()
+        means.append(m.series["delivered"][m.burn_in :].mean())
+    cv = np.std(means, ddof=1) / np.mean(means)
+    assert cv <= 0.02, cv
+
+
+@pytest.mark.parametrize("name", ["us_mexico_firearms", "western_balkans_firearms"])
+def test_firearms_networks_keep_delivering_on_default_broker_parameters(name):
+    """Issue 12: no absorbing death; the firearms networks run on the model defaults."""
+    sc = _load(name)
+    assert "brokers_per_state" not in sc.data.get("params", {})
+    assert "recruit_weeks_broker" not in sc.data.get("params", {})
+    m = TraffickingModel(sc, seed=2).run()
+    assert (m.series["delivered"][10:] > 0).all()
