@@ -7,7 +7,9 @@ are Mesa model parameters, applied by the Reset button.
 
 from __future__ import annotations
 
+import hmac
 import os
+from urllib.parse import parse_qs
 
 import matplotlib
 
@@ -16,7 +18,7 @@ matplotlib.use("Agg")  # the server draws figures into the page, never into a wi
 import solara  # noqa: E402
 from mesa.visualization import Slider, SolaraViz  # noqa: E402
 
-from sim.dashboard import SCENARIO_ENV  # noqa: E402
+from sim.dashboard import SCENARIO_ENV, TOKEN_ENV  # noqa: E402
 from sim.dashboard.session import SLIDERS, CorridorViz, scenario_names  # noqa: E402
 from sim.dashboard.views import Agreements, Charts, CorridorMap, Narrator  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
@@ -52,8 +54,33 @@ SCENARIO = os.environ.get(SCENARIO_ENV, "toy_corridor")
 PARAMS = model_params(SCENARIO)
 
 
+TOKEN = os.environ.get(TOKEN_ENV, "")
+
+
+def token_ok(search: str | None, token: str = "") -> bool:
+    """Whether the page's query string carries the join token (always, without one)."""
+    if not token:
+        return True
+    given = parse_qs((search or "").lstrip("?")).get("token", [""])[0]
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 @solara.component
 def Page():
+    """The join gate, then the dashboard: without the room's token, only a short request."""
+    router = solara.use_router()
+    if not token_ok(router.search, TOKEN):
+        with solara.Column(classes=["xb-token-required"]):
+            solara.Markdown(
+                "## xborder dashboard\n\nThis room needs its join link: ask the "
+                "facilitator for the address ending in `?token=...`."
+            )
+        return
+    Dashboard()
+
+
+@solara.component
+def Dashboard():
     """One dashboard per browser session, each with its own model.
 
     Solara imports this module once per server, so a module-level model would be

@@ -1,0 +1,147 @@
+"""The dashboard server as a room would use it: where it listens, how it stops, the token.
+
+Every test starts the real ``xborder dashboard`` command and talks to it over
+127.0.0.1 only (never the machine's other interfaces); the token test drives Debian's
+Chromium with Playwright.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("solara")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "xborder"
+    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from sim.cli import app; app()"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2).read()
+        return True
+    except OSError:
+        return False
+
+
+def _start(port: int, *extra: str) -> subprocess.Popen:
+    """``xborder dashboard`` in the foreground's way: its own process, not a group leader."""
+    proc = subprocess.Popen(
+        [*_cmd(), "dashboard", "toy_corridor", "--port", str(port), *extra],
+        cwd=ROOT,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 90
+    while not _answers(f"http://127.0.0.1:{port}/"):
+        if proc.poll() is not None or time.time() > deadline:
+            _cleanup(proc, port)
+            pytest.fail(f"dashboard did not start (exit {proc.poll()})")
+        time.sleep(0.3)
+    return proc
+
+
+def _cleanup(proc: subprocess.Popen, port: int) -> None:
+    """Stop the command and, whatever happened, any server left on ``port``."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+    subprocess.run(["pkill", "-f", f"sim.dashboard.app --host .* --port {port}"], check=False)
+
+
+def _listening(port: int) -> list[str]:
+    """Local addresses (hex, as in /proc/net/tcp) of the sockets listening on ``port``."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            addr, p = local.rsplit(":", 1)
+            if int(p, 16) == port and state == "0A":  # 0A: LISTEN
+                found.append(addr)
+    return found
+
+
+def test_loopback_by_default_and_sigterm_leaves_nothing_answering():
+    port = _free_port()
+    proc = _start(port)
+    try:
+        addrs = _listening(port)
+        assert addrs and set(addrs) == {"0100007F"}, addrs  # 127.0.0.1 only
+        proc.send_signal(signal.SIGTERM)  # to the command only, as `kill -TERM PID` does
+        deadline = time.time() + 5
+        while _answers(f"http://127.0.0.1:{port}/") and time.time() < deadline:
+            time.sleep(0.2)
+        assert not _answers(f"http://127.0.0.1:{port}/"), "still answering 5 s after SIGTERM"
+        assert not _listening(port)
+        proc.wait(10)
+    finally:
+        _cleanup(proc, port)
+
+
+def test_a_port_in_use_is_one_line_and_nothing_starts():
+    port = _free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+        s.listen()
+        r = subprocess.run(
+            [*_cmd(), "dashboard", "toy_corridor", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert r.returncode == 2
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and f"port {port}" in lines[0] and "in use" in lines[0], r.stderr
+    assert "xborder dashboard: http" not in r.stderr  # nothing announced as started
+
+
+def test_the_join_token_gates_the_page_in_chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} missing (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    proc = _start(port, "--token", "room42key")
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        with sync_api.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for url in (base, base + "?token=wrong"):
+                page = b.new_page()
+                page.goto(url)
+                page.locator(".xb-token-required").wait_for(timeout=60_000)
+                assert "join link" in page.locator(".xb-token-required").inner_text()
+                assert page.get_by_role("button", name="Step").count() == 0
+                page.close()
+            page = b.new_page()
+            page.goto(base + "?token=room42key")
+            page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+            assert page.locator(".xb-token-required").count() == 0
+            page.close()
+            b.close()
+    finally:
+        _cleanup(proc, port)
