@@ -2,10 +2,10 @@
 
 :class:`LegalState` is rebuilt from the agreements and policies in force whenever
 that set changes (a few times per run). Shared databases also act every tick: a
-member's seizure record reaches partners after the database's lag, in the share
-``coverage x trust`` that the seizing state actually enters; partners then inspect
-shipments of flagged organisations with ``intel = db_intel_boost`` and update their
-targeting beliefs from partners' seizures (docs/ODD.md 7.11).
+member's seizure records (the identifiers of the seized load, :mod:`sim.intel`, and
+the places on its path) reach partners after the database's lag; partners detect
+loads whose identifier they hold on record more often, and re-target from partners'
+seizures (docs/ODD.md 7.11).
 
 :class:`Cooperation` holds what changes during a run: the instruments in force, trust
 between every pair of states, and the database records on their way to partners.
@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import intel
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.policies import Policy
     from sim.world import World
@@ -25,13 +27,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class Database:
-    """A shared database: members, lag (ticks), coverage (share of seizures entered), intel."""
+    """A shared database: members, lag (ticks), coverage, intel, each member's willingness."""
 
     name: str
     members: set[int]
     lag: int = 1
     coverage: float = 0.8
     intel: float = 2.0
+    willingness: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +50,10 @@ class LegalState:
         db_coverage: (S, S) that database's coverage.
         laws: (S, offences) which state criminalises which offence.
         trust_floor: (S, S) minimum trust kept up by liaison officers.
+        db_willing: (S,) share of its records each state is willing to enter.
+        withhold: (S, S) row does not share its records with column (a condition).
+        suspended: (S, S) cooperation between the pair is suspended (a political shock).
+        vetted: (S,) share of received records handled by a vetted unit (no leaks).
     """
 
     mlat_median_weeks: np.ndarray
@@ -60,6 +67,10 @@ class LegalState:
     databases: dict[str, Database] = field(default_factory=dict)
     jit_effort: np.ndarray | None = None
     db_intel: np.ndarray | None = None
+    db_willing: np.ndarray | None = None
+    withhold: np.ndarray | None = None
+    suspended: np.ndarray | None = None
+    vetted: np.ndarray | None = None
 
     @classmethod
     def empty(cls, n: int, laws: np.ndarray) -> LegalState:
@@ -74,6 +85,9 @@ class LegalState:
             z.copy(),
             laws.copy(),
             z.copy(),
+            withhold=z.astype(bool),
+            suspended=z.astype(bool),
+            vetted=np.zeros(n),
         )
 
     def pair(self, a: int, b: int, attr: str, value) -> None:
@@ -84,9 +98,11 @@ class LegalState:
     def finish(self, world) -> None:
         """Derive the database pair matrices and JIT effort pooling after all policies acted."""
         self.db_intel = np.ones(world.n_states)
+        self.db_willing = np.ones(world.n_states)
         for db in self.databases.values():
             for a in db.members:
                 self.db_intel[a] = max(self.db_intel[a], db.intel)
+                self.db_willing[a] = min(self.db_willing[a], db.willingness.get(a, 1.0))
             mem = sorted(db.members)
             for a in mem:
                 for b in mem:
@@ -112,8 +128,8 @@ class Cooperation:
         agreements: the scenario's agreements in force from the start (as policies).
         trust0, trust: (S, S) trust at the start and now.
         legal: the :class:`LegalState` of the instruments in force.
-        flag_seen: (S, orgs) last tick a member saw a record of each organisation.
-        pending_flags, pending_hits: database records travelling to partners (their lag).
+        records: the identifiers on record (:class:`sim.intel.Records`).
+        pending_hits: places on seized loads' paths travelling to partners (their lag).
     """
 
     def __init__(self, world: World, agreements: list[Policy]):
@@ -122,8 +138,7 @@ class Cooperation:
         self.trust = world.trust0.copy()
         self.legal: LegalState = LegalState.empty(world.n_states, world.laws0)
         self._key: tuple | None = None
-        self.flag_seen = np.full((world.n_states, len(world.orgs)), -(10**9), dtype=np.int64)
-        self.pending_flags: list = []
+        self.records = intel.Records(world, world.params)
         self.pending_hits: list = []
 
 
@@ -148,46 +163,43 @@ def rebuild(world: World, instruments: list[Policy], t: int) -> LegalState:
     return legal
 
 
-def share_seizures(coop: Cooperation, world: World, org, seized_state, nodes, t: int, rng) -> None:
+def share_seizures(
+    coop: Cooperation, world: World, org, slot, seized_state, nodes, t: int, rng
+) -> None:
     """Enter this tick's seizures into shared databases, for each partner after its lag.
 
     Args:
         coop: the cooperation state.
         world: the world.
-        org: organisation of each seized shipment.
-        seized_state: state that seized each shipment.
-        nodes: (n, width+1) locations of each seized shipment's path, -1 padded.
+        org: organisation of each seized load.
+        slot: identifier each seized load carried.
+        seized_state: state that seized each load.
+        nodes: (n, width+1) locations of each seized load's path, -1 padded.
         t: this tick.
         rng: the ``database`` stream.
     """
     legal = coop.legal
     if not legal.databases or not len(org):
+        coop.records.contributed = 0
         return
-    lag = legal.db_lag[seized_state]  # (n, S): lag to every partner, -1 if none
-    p_enter = legal.db_coverage[seized_state] * coop.trust[seized_state]
-    entered = (lag >= 0) & (rng.random(lag.shape) < p_enter)
-    # flags: partner X learns at t + lag that organisation o was seized
-    rows, partner = np.nonzero(entered)
-    coop.pending_flags.append((t + lag[rows, partner], partner, org[rows]))
+    intel.enter(coop.records, coop, seized_state, org, slot, t, rng)
     # targeting: the partner's own locations on the seized shipment's path
+    lag = legal.db_lag[seized_state]
+    shares = ~legal.withhold[seized_state] & ~legal.suspended[seized_state] & (lag >= 0)
     st = np.where(nodes >= 0, world.loc_state[np.maximum(nodes, 0)], 0)
-    ok = (nodes >= 0) & (st != seized_state[:, None]) & np.take_along_axis(entered, st, axis=1)
+    ok = (nodes >= 0) & (st != seized_state[:, None]) & np.take_along_axis(shares, st, axis=1)
     r, c = np.nonzero(ok)
     coop.pending_hits.append((t + lag[r, st[r, c]], nodes[r, c]))
 
 
-def deliver(coop: Cooperation, world: World, t: int) -> np.ndarray:
-    """Flags and targeting hits whose lag has elapsed; returns partner hits per location."""
+def deliver(coop: Cooperation, world: World, integrity, params: dict, t: int, rng) -> np.ndarray:
+    """Records and targeting hits whose lag has elapsed; returns partner hits per location.
+
+    Identifier records reach partners (some leak; identifiers turn over:
+    :func:`sim.intel.deliver`); places on partners' seized loads feed agency learning.
+    """
+    intel.deliver(coop.records, coop, integrity, params, t, rng)
     hits = np.zeros(world.n_locations)
-    keep = []
-    for arrive, partner, org in coop.pending_flags:
-        due = arrive <= t
-        coop.flag_seen[partner[due], org[due]] = np.maximum(
-            coop.flag_seen[partner[due], org[due]], t
-        )
-        if (~due).any():
-            keep.append((arrive[~due], partner[~due], org[~due]))
-    coop.pending_flags = keep
     keep = []
     for when, locs in coop.pending_hits:
         due = when <= t
@@ -198,25 +210,27 @@ def deliver(coop: Cooperation, world: World, t: int) -> np.ndarray:
     return hits
 
 
-def intel(coop: Cooperation, params: dict, t: int) -> np.ndarray | None:
-    """(states, orgs) detection multiplier: the database's ``intel`` where the org is flagged.
+def update_trust(coop: Cooperation, params: dict, a: np.ndarray, b: np.ndarray, refused=None):
+    """Trust rises with answered requests and live records, falls with refusals and shocks.
 
-    None when no database is in force (every multiplier would be 1).
+    Each answered request (pairs ``a``-``b``) moves trust a step ``trust_gain`` toward 1,
+    each live record received a fifth of a step; each refused request (``refused``:
+    pairs) and every week of a suspension between a pair (``trust_shock``) lower it;
+    leaks lower it where they happen (:func:`sim.intel.deliver`). Trust decays toward
+    its start and is kept above the floors of liaison officers.
     """
-    if not coop.legal.databases:
-        return None
-    recent = t - coop.flag_seen <= params["flag_memory"]
-    return np.where(recent, coop.legal.db_intel[:, None], 1.0)
-
-
-def update_trust(coop: Cooperation, params: dict, a: np.ndarray, b: np.ndarray) -> None:
-    """Trust grows with each answered request (pairs ``a``-``b``) and decays toward its start."""
     n = len(coop.trust)
     p = params
     coop.trust = coop.trust0 + (coop.trust - coop.trust0) * (1.0 - p["trust_decay"])
+    steps = np.zeros((n, n))
     if len(a):
-        count = np.bincount(a * n + b, minlength=n * n).reshape(n, n)
-        count = count + count.T
-        coop.trust += (1.0 - coop.trust) * (1.0 - (1.0 - p["trust_gain"]) ** count)
+        steps += np.bincount(a * n + b, minlength=n * n).reshape(n, n)
+    steps += 0.2 * coop.records.useful
+    steps = steps + steps.T
+    coop.trust += (1.0 - coop.trust) * (1.0 - (1.0 - p["trust_gain"]) ** steps)
+    if refused is not None and len(refused[0]):
+        drop = np.bincount(refused[0] * n + refused[1], minlength=n * n).reshape(n, n)
+        coop.trust *= (1.0 - p["trust_gain"]) ** (drop + drop.T)
+    coop.trust -= p["trust_shock"] * coop.legal.suspended
     np.maximum(coop.trust, coop.legal.trust_floor, out=coop.trust)
     np.clip(coop.trust, 0.0, 1.0, out=coop.trust)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import agreements, supply
+from sim import agreements, intel, supply
 from sim.members import access
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,6 +39,7 @@ class Enforcement:
         capacity, detection, integrity: (S,) effective values (base x multipliers).
         belief: (locations,) each agency's learned hit rate per location.
         effort: (locations,) inspection effort placed this week.
+        value_through: (S,) value of the goods arriving in each state, smoothed (bribes).
     """
 
     def __init__(self, world: World):
@@ -51,16 +52,29 @@ class Enforcement:
         )
         self.belief = np.full(world.n_locations, 0.5)
         self.effort = np.zeros(world.n_locations)
+        self.value_through = np.zeros(n)
 
     def reset(self) -> None:
         """Set every policy multiplier back to 1 (before this week's policies act)."""
         self.capacity_mult[:] = self.detection_mult[:] = self.integrity_mult[:] = 1.0
 
     def derive(self, world: World) -> None:
-        """This week's effective capacity, detection and integrity (integrity capped at 1)."""
+        """This week's effective capacity, detection and integrity (integrity capped at 1).
+
+        Integrity answers the money moving through a state: with pressure = the value
+        moved through it (smoothed) over the mean of the states that see any, and
+        ``b`` = ``bribe_sensitivity``, the scenario's integrity is scaled by
+        (1 + b) / (1 + b x pressure): a state at the mean keeps its stated integrity,
+        a busier one loses some (bribes grow with the value moved), a quieter one gains.
+        """
         self.capacity = world.capacity * self.capacity_mult
         self.detection = world.detection * self.detection_mult
-        self.integrity = np.minimum(world.integrity * self.integrity_mult, 1.0)
+        v = self.value_through
+        used = v > 0
+        pressure = v / v[used].mean() if used.any() else np.ones_like(v)
+        b = world.params["bribe_sensitivity"]
+        bribes = (1.0 + b) / (1.0 + b * np.where(used, pressure, 1.0))
+        self.integrity = np.minimum(world.integrity * self.integrity_mult * bribes, 1.0)
 
 
 @dataclass
@@ -75,6 +89,7 @@ class Inspections:
         seized: seized on arrival; ``arrived``: not seized and at its market.
         unit_value: value per unit where it is, from source to market price.
         raided: (locations,) units seized from the stockpiles waiting at sources.
+        ident: the identifier each load carries (:mod:`sim.intel`).
     """
 
     idx: np.ndarray
@@ -89,6 +104,7 @@ class Inspections:
     arrived: np.ndarray
     unit_value: np.ndarray
     raided: np.ndarray
+    ident: np.ndarray
 
 
 def _group_share(weights: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -129,7 +145,8 @@ def seizure_probability(
     posts and lanes it has). Effort this week scales the intensity linearly; traffic
     dilutes it (Kleiman 1993), so seizures never grow faster than effort;
     ``freelance`` = ``freelance_exposure`` where the owner has no broker of its own in
-    that state (``own``: (orgs, states)); ``intel``: (states, orgs) database multiplier.
+    that state (``own``: (orgs, states)); ``intel``: (loads,) database multiplier
+    where the inspecting state holds a live record of the load's identifier.
     """
     w, loc, leg = world, moved.loc, moved.leg
     st = w.loc_state[loc]
@@ -141,7 +158,7 @@ def seizure_probability(
     rate = enf.detection[st] * e * w.leg_inspect[leg] * w.leg_detect[leg] * size * swamp
     rate = rate * np.where(own[org, st], 1.0, params["freelance_exposure"])
     if intel is not None:
-        rate = rate * intel[st, org]
+        rate = rate * intel
     return enf.integrity[st] * (1.0 - np.exp(-rate))
 
 
@@ -178,18 +195,21 @@ def interdict(
     """Phase 5: place effort, inspect every arriving load, raid the source stockpiles.
 
     Joint teams pool effort on their shared borders (``legal.jit_effort``); a shared
-    database raises detection of the organisations it has flagged (``intel``).
+    database raises detection of loads whose identifier the inspecting state holds on
+    record (``intel``, :mod:`sim.intel`).
     """
     enf.effort = allocate_effort(enf, world, streams["agency_explore"]) * coop.legal.jit_effort
-    intel = agreements.intel(coop, params, t)
     i = moved.idx
-    org, units = ship.org[i], ship.qty[i]
-    own = access(mem, world.n_states) | world_home_ground(world)
-    p = seizure_probability(enf, world, params, moved, org, units, size0, own, intel)
-    seized = streams["detection"].random(len(i)) < p
+    org, units, ident = ship.org[i], ship.qty[i], ship.ident[i]
     state = world.loc_state[moved.loc]
-    if intel is not None:
-        rec.count("db_hits", int((intel[state[seized], org[seized]] > 1).sum()))
+    boost = intel.multiplier(coop.records, coop.legal, state, org, ident)
+    own = access(mem, world.n_states) | world_home_ground(world)
+    p = seizure_probability(enf, world, params, moved, org, units, size0, own, boost)
+    seized = streams["detection"].random(len(i)) < p
+    if boost is not None:
+        rec.count("db_hits", int((boost[seized] > 1).sum()))
+    value = np.bincount(state, weights=units * moved.unit_value, minlength=world.n_states)
+    enf.value_through = 0.9 * enf.value_through + 0.1 * value
     raided = supply.raid(
         sources, world, enf.effort, enf.integrity, enf.detection, streams["stockpile"]
     )
@@ -206,6 +226,7 @@ def interdict(
         arrived=~seized & moved.at_end,
         unit_value=moved.unit_value,
         raided=raided,
+        ident=ident,
     )
 
 
@@ -229,8 +250,15 @@ def world_home_ground(world: World) -> np.ndarray:
     return home
 
 
-def learn_with_partners(enf: Enforcement, coop: Cooperation, world: World, week, t: int) -> None:
-    """Phase 8: learn from this week's own seizures and partners' records arriving now."""
+def learn_with_partners(
+    enf: Enforcement, coop: Cooperation, world: World, week, t: int, streams: Streams
+) -> None:
+    """Phase 8: partners' records arrive (some leak), then agencies learn where to look.
+
+    Agencies learn from this week's own seizures and the places on partners' seized
+    loads whose lag has elapsed.
+    """
     seized_locs = np.bincount(week.loc[week.seized], minlength=world.n_locations)
     seized_locs += week.raided > 0
-    learn(enf, world, seized_locs + agreements.deliver(coop, world, t))
+    hits = agreements.deliver(coop, world, enf.integrity, world.params, t, streams["leaks"])
+    learn(enf, world, seized_locs + hits)

@@ -78,13 +78,17 @@ class CreateDatabase(Policy):
         name: the database's name (``join_database`` refers to it).
         members: founding member states.
         lag: weeks before members see each other's seizure records.
-        coverage: share of seizures a member enters (scaled by trust per partner).
-        intel: detection multiplier on flagged organisations (default ``db_intel_boost``).
+        coverage: share of seizures a member's systems capture (scaled by willingness
+            and by trust per partner).
+        intel: detection multiplier where a live record of a load's identifier is held
+            (default ``db_intel_boost``).
+        willingness: share of its records each founding member is willing to share
+            (political will; 1 by default).
     """
 
     type: ClassVar[str] = "create_database"
     FIELDS: ClassVar[dict[str, str]] = dict(
-        name="str", members="states", lag="int", coverage="prob", intel="pos"
+        name="str", members="states", lag="int", coverage="prob", intel="pos", willingness="prob"
     )
     REQUIRED: ClassVar[tuple[str, ...]] = ("name", "members")
 
@@ -93,6 +97,7 @@ class CreateDatabase(Policy):
     lag: int | None = None
     coverage: float | None = None
     intel: float | None = None
+    willingness: float = 1.0
 
     def legal(self, world, legal) -> None:  # noqa: D102
         from sim.agreements import Database
@@ -101,7 +106,7 @@ class CreateDatabase(Policy):
         idx = {world.state_index[s] for s in self.members}
         db = legal.databases.get(self.name)
         if db is None:
-            legal.databases[self.name] = Database(
+            db = legal.databases[self.name] = Database(
                 self.name,
                 idx,
                 int(p["db_lag"] if self.lag is None else self.lag),
@@ -110,6 +115,7 @@ class CreateDatabase(Policy):
             )
         else:
             db.members |= idx
+        db.willingness.update(dict.fromkeys(idx, float(self.willingness)))
 
 
 @dataclass
@@ -119,19 +125,24 @@ class JoinDatabase(Policy):
     Args:
         name: the database.
         states: the states joining.
+        willingness: share of its records each joining state is willing to share (a
+            free-rider joins with 0: it receives but does not give).
     """
 
     type: ClassVar[str] = "join_database"
-    FIELDS: ClassVar[dict[str, str]] = {"name": "str", "states": "states"}
+    FIELDS: ClassVar[dict[str, str]] = {"name": "str", "states": "states", "willingness": "prob"}
     REQUIRED: ClassVar[tuple[str, ...]] = ("name", "states")
 
     name: str = ""
     states: list[str] = field(default_factory=list)
+    willingness: float = 1.0
 
     def legal(self, world, legal) -> None:  # noqa: D102
         db = legal.databases.get(self.name)
         if db is not None:  # joining a database that is not (yet) in force does nothing
-            db.members |= {world.state_index[s] for s in self.states}
+            idx = {world.state_index[s] for s in self.states}
+            db.members |= idx
+            db.willingness.update(dict.fromkeys(idx, float(self.willingness)))
 
 
 @dataclass
@@ -199,3 +210,51 @@ class LiaisonOfficers(Policy):
         a, b = (world.state_index[x] for x in self.between)
         floor = min(1.0, world.trust0[a, b] + self.trust_gain)
         legal.pair(a, b, "trust_floor", max(floor, legal.trust_floor[a, b]))
+
+
+@dataclass
+class SharingCondition(Policy):
+    """A member withholds its database records from some partners.
+
+    A data-protection or sovereignty condition: ``state`` enters none of its records
+    for ``partners`` (in any database they share), nor the places on its seized loads.
+
+    Args:
+        state: the state that withholds.
+        partners: the states it does not share with.
+    """
+
+    type: ClassVar[str] = "sharing_condition"
+    FIELDS: ClassVar[dict[str, str]] = {"state": "state", "partners": "states"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("state", "partners")
+
+    state: str = ""
+    partners: list[str] = field(default_factory=list)
+
+    def legal(self, world, legal) -> None:  # noqa: D102
+        a = world.state_index[self.state]
+        for b in self.partners:
+            legal.withhold[a, world.state_index[b]] = True
+
+
+@dataclass
+class SuspendCooperation(Policy):
+    """A political shock: cooperation between two states is suspended from start to end.
+
+    While in force the pair exchanges no database records, formal requests between
+    them take ``suspension_delay`` times longer, and trust between them falls by
+    ``trust_shock`` a week; afterwards trust recovers as it does after any fall.
+
+    Args:
+        between: the two states.
+    """
+
+    type: ClassVar[str] = "suspend_cooperation"
+    FIELDS: ClassVar[dict[str, str]] = {"between": "pair"}
+    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+
+    between: list[str] = field(default_factory=list)
+
+    def legal(self, world, legal) -> None:  # noqa: D102
+        a, b = (world.state_index[x] for x in self.between)
+        legal.pair(a, b, "suspended", True)

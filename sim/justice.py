@@ -126,18 +126,27 @@ def work(j: Justice, week: Inspections, paths: PathTable, integrity, t: int) -> 
     from_state = j.world.loc_state[j.world.leg_from[week.leg[s]]]  # the dispatching broker's
     seized_nodes = paths.nodes[week.path[s]]
     agreements.share_seizures(
-        j.coop, j.world, seized_org, seized_state, seized_nodes, t, j.streams["database"]
-    )
+        j.coop, j.world, seized_org, week.ident[s], seized_state, seized_nodes, t,
+        j.streams["database"],
+    )  # fmt: skip
+    drop_cases(j, integrity, t)
     advance_cases(j, integrity, t)
     open_cases(j, seized_org, seized_state, from_state, t)
-    agreements.update_trust(j.coop, j.params, *j.rec.take_answered_pairs())
+    answered = j.rec.take_answered_pairs()
+    agreements.update_trust(j.coop, j.params, *answered, refused=j.rec.take_refused_pairs())
 
 
-def plan_requests(j: Justice, case_state, target, offence, t: int, db_tried=None) -> dict:
+def plan_requests(
+    j: Justice, case_state, target, offence, t: int, db_tried=None, matched=None
+) -> dict:
     """Channel, answer tick and success chance of the evidence request for each target.
 
     A shared database is tried first where both states belong to one; when the member
     is not in it (``db_tried``), the request goes by the fastest formal channel.
+    A database match is intelligence, not evidence: it identifies the member, and the
+    formal request that follows it (``db_tried`` with ``matched``) is targeted, so its
+    latency is ``db_request_speedup`` times the channel's. Between a pair whose
+    cooperation is suspended, formal requests take ``suspension_delay`` times longer.
     Latencies are drawn from the ``request_latency`` stream.
     """
     p = j.params
@@ -160,6 +169,9 @@ def plan_requests(j: Justice, case_state, target, offence, t: int, db_tried=None
     median[mlat] = legal.mlat_median_weeks[s[mlat], req[mlat]]
     z = j.streams["request_latency"].standard_normal(n)
     latency = median * np.exp(p["latency_sigma"] * z)
+    if matched is not None:
+        latency = np.where(matched & ~db, latency * p["db_request_speedup"], latency)
+    latency = np.where(legal.suspended[s, req], latency * p["suspension_delay"], latency)
     latency[db] = legal.db_lag[s[db], req[db]]
     trust = j.coop.trust[s, req]
     success = np.array([p["domestic_success"], 0.0, p["jit_success"], 0.0, p["letters_success"]])[
@@ -231,6 +243,23 @@ def _exposed(mem: M.Members, target: np.ndarray, params: dict, rng) -> np.ndarra
     return (mem.role[target] != M.LEADER) | (draw < params["leader_exposure"])
 
 
+def drop_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
+    """A corrupt officer may drop an open case: each week with (1 - integrity) x case_drop_rate.
+
+    Draws from the ``case_drop`` stream, one per open case, so the other justice
+    streams advance as they would without corruption.
+    """
+    c = j.cases
+    if not len(c):
+        return
+    p_drop = (1.0 - integrity[c.state]) * j.params["case_drop_rate"]
+    dropped = j.streams["case_drop"].random(len(c)) < p_drop
+    if dropped.any():
+        j.rec.count("cases_dropped", int(dropped.sum()))
+        j.rec.log_requests(c, dropped & (c.channel != DOMESTIC), EXPIRED, t)
+        c.keep(~dropped)
+
+
 def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     """Answer due requests, arrest and try identified members, climb or close cases."""
     c, p, m, w, rec = j.cases, j.params, j.mem, j.world, j.rec
@@ -257,7 +286,9 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     rec.log_requests(c, answered & abroad, OK, t)
     rec.log_requests(c, failed & abroad, FAILED, t)
     rec.log_requests(c, dual_fail & abroad, DUAL, t)
-    ok = answered & (m.status[c.target] == M.ACTIVE)
+    # intelligence is not evidence: a database match only leads to a formal request
+    identified = answered & (c.channel == DATABASE)
+    ok = answered & ~identified & (m.status[c.target] == M.ACTIVE)
     # 3. arrest where the member is, if that state would surrender him for trial here
     surrender = ok & M.surrenders(m, legal, w, c.target, c.state, c.offence)
     acts = surrender & (rng.random(len(c)) < integrity[m.state[c.target]])
@@ -269,8 +300,10 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     rec.count("convictions", len(conv))
     rec.count("convictions_investigated", len(conv))
     M.arrest(m, c.target[conv], t, p, j.streams["recruitment"])
-    # a failed database lookup is followed by a formal request for the same member
-    retry = np.flatnonzero(failed & (c.channel == DATABASE) & (m.status[c.target] == M.ACTIVE))
+    # a database lookup, matched or not, is followed by a formal request for the member;
+    # a match makes it a targeted, faster one
+    lookup = (failed | identified) & (c.channel == DATABASE) & (m.status[c.target] == M.ACTIVE)
+    retry = np.flatnonzero(lookup)
     if len(retry):
         plan = plan_requests(
             j,
@@ -279,11 +312,14 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
             c.offence[retry],
             t,
             db_tried=np.ones(len(retry), dtype=bool),
+            matched=identified[retry],
         )
         rec.count("requests_sent", len(retry))
         for k, v in plan.items():
             getattr(c, k)[retry] = v
         failed[retry] = False
+        answered[retry] = False
+
     # 4. climb: the member's boss is the next target; leaders end the case
     nxt = np.where(answered, m.boss[c.target], -1)
     climb = answered & (nxt >= 0)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.intel import live_share
 from sim.members import safe_haven_leaders
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,8 +112,36 @@ _M = [
         "requests refused because the requested state does not criminalise the offence",
     ),
     Metric("request_latency_median", "weeks", "median weeks from request to answer"),
-    Metric("db_identifications", "requests/week", "members identified through a shared database"),
-    Metric("db_hits", "seizures/week", "seizures of organisations flagged in a shared database"),
+    Metric(
+        "db_identifications",
+        "requests/week",
+        "members identified through a shared database (a match speeds the formal request)",
+    ),
+    Metric(
+        "db_hits",
+        "seizures/week",
+        "seizures of loads whose identifier the inspecting state held on record",
+    ),
+    Metric(
+        "records_contributed", "records/week", "identifier records members entered for partners"
+    ),
+    Metric("records_received", "records/week", "identifier records that reached partners"),
+    Metric(
+        "leaks", "records/week", "received records leaked by corrupt officers", higher_is="worse"
+    ),
+    Metric(
+        "records_live_share",
+        "share",
+        "share of (member state, organisation) pairs with a live record of any of its identifiers",
+    ),
+    Metric(
+        "cases_dropped", "cases/week", "open cases dropped by corrupt officers", higher_is="worse"
+    ),
+    Metric(
+        "integrity",
+        "share",
+        "mean effective integrity of the states goods pass through (bribes grow with the value)",
+    ),
     Metric(
         "safe_haven_leaders",
         "leaders",
@@ -164,6 +193,7 @@ COUNTERS = (
     "requests_failed_dual_criminality",
     "db_identifications",
     "db_hits",
+    "cases_dropped",
 )
 #: The metrics shown by default in tables and figures.
 MAIN = ("delivered", "seized", "interdiction_rate", "displacement")
@@ -256,6 +286,14 @@ def record(model: TraffickingModel, t: int, produced, delivered, seized, events,
     w = mk.d0 / max(mk.d0.sum(), 1e-12)
     s["replacement_cost"][t] = float((mk.loss_cost * w).sum())
     s["entries"][t] = model.members.entered
+    rec_ = model.cooperation.records
+    s["records_contributed"][t] = rec_.contributed
+    s["records_received"][t] = rec_.received
+    s["leaks"][t] = rec_.leaks
+    s["records_live_share"][t] = live_share(rec_, model.cooperation.legal)
+    seen = model.enforcement.value_through > 0
+    integ = model.enforcement.integrity
+    s["integrity"][t] = float(integ[seen].mean()) if seen.any() else float(integ.mean())
     s["displacement"][t] = model.displacement(model.state_flow, t)
     rec = model.recorder
     for name in COUNTERS:

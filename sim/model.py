@@ -142,7 +142,7 @@ class TraffickingModel(mesa.Model):
         policies.apply(self.policies, self, t)  # 2
         produced = supply.produce(  # 3
             self.sources, self.markets, self.orgs, self.members, self.shipments, self.paths,
-            w, p, t, rng["route_choice"],
+            w, p, t, rng["route_choice"], rng["identifiers"], self.cooperation.records.k,
         )  # fmt: skip
         moved = routes.move(self.shipments, self.paths, w.price, w.leg_weeks, w.leg_cost)  # 4
         week = enforcement.interdict(  # 5
@@ -151,7 +151,7 @@ class TraffickingModel(mesa.Model):
         )  # fmt: skip
         markets.clear(self.markets, self.shipments, week, self.paths, w)  # 6
         traffickers.learn(self.beliefs, self.orgs, p, week)  # 7
-        enforcement.learn_with_partners(self.enforcement, self.cooperation, w, week, t)  # 8
+        enforcement.learn_with_partners(self.enforcement, self.cooperation, w, week, t, rng)  # 8
         justice.work(self.justice, week, self.paths, self.enforcement.integrity, t)  # 9
         traffickers.adapt(self.orgs, p, t)  # 10
         self._record(t, produced, week)  # 11

@@ -172,8 +172,40 @@ _TABLE = (
           'default weeks before partners see a record (illustrative)'),
     Param("db_coverage", 0.8, "prob", "lever", None,
           'default share of seizures entered (illustrative)'),
-    Param("flag_memory", 26, "int", "uncertain", (13, 52),
-          'weeks a database flag on an organisation lasts (illustrative)'),
+    Param("identifiers_per_org", 6, "int", "structural", None,
+          "identifiers an organisation's loads carry in turn (vessels and vehicles, consignees, "
+          'phones; illustrative)'),
+    Param("identifier_weeks", 26.0, "pos", "uncertain", (13.0, 52.0),
+          'mean weeks before an organisation replaces an identifier (turnover: records go stale; '
+          'illustrative)'),
+    Param("leak_rate", 0.3, "prob", "uncertain", (0.1, 0.6),
+          'chance a received record leaks, per unit of (1 - integrity) of the receiving agency '
+          '(illustrative)'),
+    Param("trust_loss_leak", 0.05, "prob", "uncertain", (0.02, 0.1),
+          'trust lost between a pair per leaked record (illustrative)'),
+    Param("reciprocity_weeks", 26.0, "pos", "structural", None,
+          'weeks over which records given and received are weighed for reciprocity '
+          '(illustrative)'),
+    Param("reciprocity_tolerance", 1.0, "nonneg", "structural", None,
+          'a member taking more than (1 + this) x what it gives sees partners\' willingness '
+          'toward it fall (illustrative)'),
+    Param("reciprocity_rate", 0.05, "prob", "uncertain", (0.02, 0.1),
+          'weekly change of a partner\'s willingness under (or without) free-riding '
+          '(illustrative)'),
+    Param("db_request_speedup", 0.5, "prob", "uncertain", (0.25, 0.8),
+          'latency factor of a formal request that follows a database match (a targeted '
+          'request; illustrative)'),
+    Param("suspension_delay", 3.0, "pos", "uncertain", (1.5, 5.0),
+          'latency factor of formal requests between a pair whose cooperation is suspended '
+          '(illustrative)'),
+    Param("trust_shock", 0.02, "prob", "uncertain", (0.01, 0.05),
+          'trust lost each week cooperation between a pair is suspended (illustrative)'),
+    Param("case_drop_rate", 0.02, "prob", "uncertain", (0.0, 0.05),
+          'weekly chance, per unit of (1 - integrity), that a corrupt officer drops an open case '
+          '(illustrative)'),
+    Param("bribe_sensitivity", 0.1, "nonneg", "uncertain", (0.0, 0.3),
+          'how much integrity falls with the value moved through a state relative to the mean '
+          '(bribes grow with the money; illustrative)'),
     Param("trust_default", 0.7, "prob", "uncertain", (0.5, 0.9),
           'trust between states not listed in [[trust]] (illustrative)'),
     Param("trust_gain", 0.05, "prob", "uncertain", (0.02, 0.1),

@@ -19,6 +19,8 @@ from sim.instruments import (
     JoinDatabase,
     JointTeam,
     LiaisonOfficers,
+    SharingCondition,
+    SuspendCooperation,
 )
 from sim.policy_base import COMMON_FIELDS, REGISTRY, Policy, register
 
@@ -40,7 +42,10 @@ __all__ = [
     "Policy",
     "STRATEGIES",
     "RemoveMembers",
+    "SharingCondition",
     "Surge",
+    "SuspendCooperation",
+    "VettedUnit",
     "apply",
     "from_dict",
     "register",
@@ -104,6 +109,37 @@ class CapacityBuilding(Policy):
         enf.integrity_mult[s] *= 1.0 + (self.integrity - 1.0) * frac
 
 
+@dataclass
+class VettedUnit(Policy):
+    """A vetted unit in one agency: higher integrity, and received records kept safe.
+
+    Args:
+        state: the state whose agency sets up the unit.
+        integrity: multiplier on the agency's integrity (capped at 1).
+        records_share: share of received database records the unit handles (they do
+            not leak).
+    """
+
+    type: ClassVar[str] = "vetted_unit"
+    FIELDS: ClassVar[dict[str, str]] = {
+        "state": "state",
+        "integrity": "pos",
+        "records_share": "prob",
+    }
+    REQUIRED: ClassVar[tuple[str, ...]] = ("state",)
+
+    state: str = ""
+    integrity: float = 1.2
+    records_share: float = 0.8
+
+    def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
+        model.enforcement.integrity_mult[model.world.state_index[self.state]] *= self.integrity
+
+    def legal(self, world, legal) -> None:  # noqa: D102
+        s = world.state_index[self.state]
+        legal.vetted[s] = max(legal.vetted[s], self.records_share)
+
+
 #: Targeting strategies of ``remove_members`` (:func:`sim.network.select`).
 STRATEGIES = ("random", "degree", "betweenness", "role")
 
@@ -164,6 +200,9 @@ _ORDER = (
     "harmonize",
     "joint_team",
     "liaison_officers",
+    "sharing_condition",
+    "suspend_cooperation",
+    "vetted_unit",
     "remove_members",
 )
 _types = dict(REGISTRY)

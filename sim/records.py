@@ -28,6 +28,7 @@ class Recorder:
         self.counts: dict[str, int] = {}
         self.latency_today: list[np.ndarray] = []
         self.answered_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.refused_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self._requests: list[dict[str, np.ndarray]] = []
 
     def new_week(self) -> None:
@@ -57,18 +58,29 @@ class Recorder:
             self.latency_today.append(t - rec["sent"])
         if outcome == OK:
             self.answered_pairs.append((rec["from"], rec["to"]))
+        elif outcome in (FAILED, DUAL):
+            self.refused_pairs.append((rec["from"], rec["to"]))
 
     def take_answered_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The (from, to) pairs answered since the last call, as two arrays; then forget them."""
         done, self.answered_pairs = self.answered_pairs, []
-        empty = np.zeros(0, np.int64)
-        return (
-            np.concatenate([a for a, _ in done] or [empty]),
-            np.concatenate([b for _, b in done] or [empty]),
-        )
+        return _pairs(done)
+
+    def take_refused_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (from, to) pairs of requests failed or refused since the last call; then forget."""
+        done, self.refused_pairs = self.refused_pairs, []
+        return _pairs(done)
 
     def request_table(self) -> dict[str, np.ndarray]:
         """Every evidence request answered, failed or expired so far, as arrays."""
         if not self._requests:
             return {k: np.zeros(0, dtype=np.int64) for k in REQUEST_KEYS}
         return {k: np.concatenate([r[k] for r in self._requests]) for k in REQUEST_KEYS}
+
+
+def _pairs(done: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros(0, np.int64)
+    return (
+        np.concatenate([a for a, _ in done] or [empty]),
+        np.concatenate([b for _, b in done] or [empty]),
+    )

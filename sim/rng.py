@@ -66,6 +66,9 @@ SPECS: dict[str, StreamSpec] = {
         StreamSpec(
             "network", "the ties between brokers and the couriers shared between organisations"
         ),
+        StreamSpec("identifiers", "which of its organisation's identifiers each new load carries"),
+        StreamSpec("leaks", "which received records leak, and when identifiers are replaced"),
+        StreamSpec("case_drop", "whether a corrupt officer drops each open case this week"),
     )
 }
 STREAMS = tuple(SPECS)

@@ -59,9 +59,10 @@ class Shipments:
         pos: legs completed so far (the load left ``nodes[path, pos]``).
         depart: tick of departure.
         wait: weeks still to go on the current leg (it arrives when this reaches 0).
+        ident: which of its organisation's identifiers the load carries (:mod:`sim.intel`).
     """
 
-    FIELDS = ("org", "qty", "path", "pos", "depart", "wait")
+    FIELDS = ("org", "qty", "path", "pos", "depart", "wait", "ident")
 
     def __init__(self):
         for f in self.FIELDS:
@@ -71,7 +72,7 @@ class Shipments:
         return len(self.qty)
 
     def add(
-        self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int, first_weeks
+        self, org: np.ndarray, qty: np.ndarray, path: np.ndarray, tick: int, first_weeks, ident
     ) -> None:
         """Append new shipments at their sources (pos 0), ``first_weeks`` from their first stop."""
         n = len(qty)
@@ -82,6 +83,7 @@ class Shipments:
             "pos": np.zeros(n, np.int64),
             "depart": np.full(n, tick, np.int64),
             "wait": np.asarray(first_weeks, np.int64),
+            "ident": np.asarray(ident, np.int64),
         }
         for f in self.FIELDS:
             setattr(self, f, np.concatenate([getattr(self, f), new[f].astype(np.int64)]))

@@ -17,7 +17,8 @@ supply at the source follows orders). Each week (phase 3):
    their spare capacity; what no one can take waits in the source's stockpile, where
    agencies can raid it (phase 5);
 4. what each organisation takes leaves in integer shipments of its current size, each
-   on a path drawn by the logit over its candidates (stream ``route_choice``).
+   on a path drawn by the logit over its candidates (stream ``route_choice``) and
+   carrying one of its identifiers (stream ``identifiers``, :mod:`sim.intel`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def produce(
     params: dict,
     t: int,
     rng,
+    ident_rng=None,
+    n_ident: int = 1,
 ) -> int:
     """Phase 3: orders, production, release up to capacity, shipments; return units produced.
 
@@ -121,7 +124,12 @@ def produce(
     if qtys:
         path = np.concatenate(chosen)
         weeks = world.leg_weeks[paths.legs[path, 0]]
-        ship.add(np.concatenate(orgs_), np.concatenate(qtys), path, t, weeks)
+        ident = (
+            ident_rng.integers(0, n_ident, len(path))
+            if ident_rng is not None
+            else np.zeros(len(path))
+        )
+        ship.add(np.concatenate(orgs_), np.concatenate(qtys), path, t, weeks, ident)
     return produced
 
 
