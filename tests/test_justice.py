@@ -218,9 +218,27 @@ def test_dual_criminality_on_a_hand_made_case():
 
 # --------------------------------------------------------------- 2. shared database
 def test_database_identification_latency_equals_lag():
+    """A lookup answers after the database's lag; intelligence is not evidence, so every
+    lookup (answered or not) is followed by a formal request for the same member:
+    ``db_request_speedup`` x the channel's latency after a match, unscaled after a miss.
+    With ``latency_sigma`` ~ 0 letters rogatory take 80.5 weeks (81), 41 after a match.
+    """
     lag = 3
+    letters = 80.5
+    speedup = None
+    seen = {"matched": 0, "missed": 0}
     for seed in (1, 2):
-        m = toy_run(seed, "database")
+        sc = scenario(
+            ["latency_sigma=1e-6", f"letters_rogatory_median_weeks={letters}"],
+            policies=[
+                {"type": "create_database", "name": "I24", "members": ["MKT", "NOR"],
+                 "lag": lag, "coverage": 1.0}
+            ],
+        )  # fmt: skip
+        m = model(sc, seed=seed).run()
+        speedup = m.params["db_request_speedup"]
+        fast, slow = int(np.ceil(letters * speedup)), int(np.ceil(letters))
+        assert fast < slow
         db = rows(m, channel="database")
         answered = [r for r in db if r["outcome"] == "answered"]
         assert answered, "no database identification"
@@ -229,18 +247,51 @@ def test_database_identification_latency_equals_lag():
             if r["outcome"] != "expired":
                 assert r["latency_weeks"] == lag
         # between the partners the database is tried first: a formal request may only
-        # follow a failed lookup for the same pair in the same week
+        # follow a lookup for the same pair in the same week, faster after a match
         pair = rows(m, **{"from": ("MKT", "NOR"), "to": ("MKT", "NOR")})
-        lookups_failed = {
-            (r["from"], r["to"], r["answered"]) for r in db if r["outcome"] == "failed"
-        }
+        matched = {(r["from"], r["to"], r["answered"]) for r in answered}
+        missed = {(r["from"], r["to"], r["answered"]) for r in db if r["outcome"] == "failed"}
         for r in pair:
-            if r["channel"] != "database":
-                assert (r["from"], r["to"], r["sent"]) in lookups_failed
+            if r["channel"] == "database":
+                continue
+            assert r["channel"] == "letters_rogatory"
+            key = (r["from"], r["to"], r["sent"])
+            assert key in matched | missed
+            if r["outcome"] == "expired":
+                continue
+            allowed = ({fast} if key in matched else set()) | ({slow} if key in missed else set())
+            assert r["latency_weeks"] in allowed
+            seen["matched"] += r["latency_weeks"] == fast
+            seen["missed"] += r["latency_weeks"] == slow
         assert sum(r["channel"] == "database" for r in pair) > len(pair) / 2
         assert m.series["db_identifications"].sum() == len(answered) > 0
         # a database is never used between states outside it
         assert not [r for r in db if r["to"] not in ("MKT", "NOR")]
+    assert seen["matched"] > 0 and seen["missed"] > 0
+    assert speedup < 1
+
+    # the same on a plan: a matched and an unmatched follow-up request (database tried)
+    m = model(sc)
+    red = org_index(m, "red")
+    MKT, NOR = sidx(m, "MKT"), sidx(m, "NOR")
+    b = brokers(m, red, NOR)[:2]
+    plan = justice.plan_requests(
+        m.justice, np.array([MKT, MKT]), b, m.world.org_offence[[red, red]], 7,
+        db_tried=np.ones(2, bool), matched=np.array([True, False]),
+    )  # fmt: skip
+    assert plan["channel"].tolist() == [justice.LETTERS, justice.LETTERS]
+    assert plan["due"].tolist() == [7 + fast, 7 + slow]
+    # and a lookup itself, matched or not, is not an arrest: the member stays at liberty
+    add_case(
+        m, org=red, state=MKT, target=b[0], requested=NOR, channel=justice.DATABASE,
+        offence=m.world.org_offence[red], t=7,
+    )  # fmt: skip
+    justice.advance_cases(m.justice, np.ones(m.world.n_states), 7)
+    assert m.members.status[b[0]] == M.ACTIVE
+    assert m.recorder.counts.get("arrests", 0) == 0
+    assert m.recorder.counts["db_identifications"] == 1
+    assert m.cases.channel.tolist() == [justice.LETTERS]
+    assert m.cases.due.tolist() == [7 + fast]
 
     # without the database the same pair uses letters rogatory (toy) or the MLAT
     for key, channel in (("toy", "letters_rogatory"), ("mlat", "mlat")):
@@ -275,7 +326,11 @@ def test_cases_expire_at_a_short_deadline():
     for deadline in (5, 104, 1000):
         opened = expired = 0
         for seed in (1, 2):
-            m = model(scenario([f"case_deadline={deadline}"], agreements_=[]), seed=seed).run()
+            # no corrupt officer drops cases (case_drop_rate=0): a dropped case is logged
+            # as expired too, whatever the deadline, and this test is about expiry
+            sc = scenario([f"case_deadline={deadline}", "case_drop_rate=0"], agreements_=[])
+            m = model(sc, seed=seed).run()
+            assert m.series["cases_dropped"].sum() == 0
             opened += m.series["cases_opened"].sum()
             expired += m.series["cases_expired"].sum()
             exp_rows = rows(m, outcome="expired")
@@ -846,19 +901,61 @@ def test_trust_grows_with_answers_and_decays_to_its_start():
 
 
 def test_trust_in_a_run_follows_answered_requests():
-    m = toy_run(1, "database")  # many answers between Marketia and Nordia
-    w = m.world
+    """Trust replayed by hand, week by week, from the run's own requests and records.
+
+    Each week trust decays toward its start, then every answered request between a
+    pair is a step ``trust_gain`` toward 1 and every live record received a fifth of a
+    step; every failed or refused formal request (JIT, MLAT, letters rogatory: not a
+    database lookup) multiplies it by (1 - trust_gain). Leaks are
+    switched off (``leak_rate=0``) and nothing is suspended, so nothing else moves it.
+    """
+    sc = scenario(
+        ["leak_rate=0"],
+        policies=[
+            {"type": "create_database", "name": "I24", "members": ["MKT", "NOR"],
+             "lag": 3, "coverage": 1.0}
+        ],
+    )  # fmt: skip
+    m = model(sc, seed=1, ticks=120)
+    p, w, n = m.params, m.world, m.world.n_states
+    want = m.cooperation.trust0.copy()
+    useful = 0.0
+    for t in range(120):
+        m.step()
+        reqs = m.request_table()
+        now = reqs["answered"] == t
+        gain = np.zeros((n, n))
+        ok = now & (reqs["outcome"] == justice.OK)
+        np.add.at(gain, (reqs["from"][ok], reqs["to"][ok]), 1.0)
+        gain += 0.2 * m.cooperation.records.useful
+        gain += gain.T
+        refused = np.zeros((n, n))
+        no = now & np.isin(reqs["outcome"], [justice.FAILED, justice.DUAL])
+        no &= reqs["channel"] >= justice.JIT  # a lookup that finds nothing refuses nothing
+        np.add.at(refused, (reqs["from"][no], reqs["to"][no]), 1.0)
+        refused += refused.T
+        t0 = m.cooperation.trust0
+        want = t0 + (want - t0) * (1 - p["trust_decay"])
+        want += (1 - want) * (1 - (1 - p["trust_gain"]) ** gain)
+        want *= (1 - p["trust_gain"]) ** refused
+        want = np.clip(np.maximum(want, m.legal.trust_floor), 0, 1)
+        np.testing.assert_allclose(m.trust, want, rtol=1e-12, atol=1e-12)
+        useful += m.cooperation.records.useful.sum()
+    assert useful > 0  # records did move trust
     answered = {(r["from"], r["to"]) for r in rows(m, outcome="answered")}
-    pairs = {frozenset(x) for x in answered}
-    assert frozenset(("MKT", "NOR")) in pairs
+    refused = {
+        (r["from"], r["to"])
+        for r in rows(m, outcome=("failed", "dual_criminality"))
+        if r["channel"] != "database"
+    }
+    pairs = {frozenset(x) for x in answered | refused}
+    assert frozenset(("MKT", "NOR")) in pairs and refused
+    # pairs that never exchanged a request keep their starting trust
     for i, si in enumerate(w.state_ids):
         for j, sj in enumerate(w.state_ids):
-            if i == j:
-                continue
-            if frozenset((si, sj)) in pairs:
-                assert m.trust[i, j] > m.cooperation.trust0[i, j]
-            else:
+            if i != j and frozenset((si, sj)) not in pairs and {si, sj} != {"MKT", "NOR"}:
                 assert m.trust[i, j] == m.cooperation.trust0[i, j]
+    assert (m.trust != m.cooperation.trust0).any()
 
 
 def test_trust_decays_in_a_run_without_cooperation():

@@ -14,7 +14,7 @@ import copy
 import numpy as np
 import pytest
 
-from sim import agreements, justice
+from sim import agreements, intel, justice
 from sim import members as M
 from sim.enforcement import seizure_probability
 from sim.model import TraffickingModel
@@ -124,7 +124,8 @@ def _enforcement_by_hand(m: TraffickingModel, seed: int):
     org = rng.integers(0, len(w.orgs), n)
     units = rng.integers(10, 300, n)
     own = rng.random((len(w.orgs), w.n_states)) < 0.5
-    intel = np.where(rng.random((w.n_states, len(w.orgs))) < 0.5, 2.5, 1.0)
+    # per load: the database's intel where the inspecting state holds a live record
+    intel = np.where(rng.random(n) < 0.5, 2.5, 1.0)
     return enf, moved, org, units, own, intel
 
 
@@ -136,8 +137,9 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
     inspection intensity and mode x (units / size0)^size_elasticity x freelance
     exposure x swamping (k / (k + n), k fixed by the place's base effort) x intel,
     computed by hand per arriving load, with no database
-    (no intel) and with one (an intel multiplier per state and organisation), for
-    integrity below 1: integrity caps P in both cases.
+    (no intel) and with one (an intel multiplier per load: the database's intel where
+    the inspecting state holds a live record of the load's identifier), for integrity
+    below 1: integrity caps P in both cases.
     """
     m = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
     w, p = m.world, m.params
@@ -165,7 +167,8 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
     np.testing.assert_allclose(prob(None), no_db, rtol=1e-12)
     assert (prob(None) <= enf.integrity[s]).all()
 
-    flagged = intel[s, org]
+    flagged = intel
+    assert len(flagged) == len(org)
     assert (flagged > 1).any() and (flagged == 1).any()
     with_db = enf.integrity[s] * (1.0 - np.exp(-rate * flagged))
     got = prob(intel)
@@ -182,23 +185,52 @@ def test_seizure_probability_keeps_integrity_with_and_without_a_database(seed):
     assert (big <= enf.integrity[s]).all()
 
 
-def test_database_intel_multiplies_detection_for_recently_flagged_organisations():
-    """Guards ``agreements.intel``: the database's intel for members that saw a recent record."""
+def test_database_intel_multiplies_detection_where_a_live_record_is_held():
+    """Guards ``intel.multiplier``: the database's intel where the inspecting member
+    state holds a live record of the load's identifier (its version is the current
+    one), 1 where the record is stale, absent, or the state is no member; a leaked
+    record makes the organisation replace the identifier, so the record goes stale."""
     db = {"type": "create_database", "name": "X", "members": ["MKT", "NOR"], "intel": 3.0}
     m = TraffickingModel(variant(policies=[db]), seed=0, ticks=1)
     plain = TraffickingModel(load_scenario("toy_corridor"), seed=0, ticks=1)
-    assert agreements.intel(plain.cooperation, plain.params, 0) is None  # no database
-    coop, p = m.cooperation, m.params
+    zero = np.zeros(1, dtype=np.int64)
+    assert intel.multiplier(plain.cooperation.records, plain.legal, zero, zero, zero) is None
+    coop, rec = m.cooperation, m.cooperation.records
     red, blue = org_index(m, "red"), org_index(m, "blue")
     MKT, NOR, MID = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "MID")
-    t, memory = 100, int(p["flag_memory"])
-    coop.flag_seen[NOR, red] = t - memory  # just within memory
-    coop.flag_seen[MKT, red] = t - memory - 1  # just forgotten
-    coop.flag_seen[MID, blue] = t  # not a member: no intel however recent
-    got = agreements.intel(coop, p, t)
-    want = np.ones((m.world.n_states, len(m.orgs)))
-    want[NOR, red] = 3.0
-    np.testing.assert_array_equal(got, want)
+    assert rec.k >= 3
+    rec.version[red, 0] = 4
+    rec.known[NOR, red, 0] = 4  # live
+    rec.known[MKT, red, 0] = 3  # stale: the identifier has been replaced since
+    rec.known[MID, blue, 1] = rec.version[blue, 1]  # live, but Midland is no member
+    # (MKT, blue, 2): no record at all
+    state = np.array([NOR, MKT, MID, MKT, MKT])
+    org = np.array([red, red, blue, blue, red])
+    slot = np.array([0, 0, 1, 2, 1])
+    got = intel.multiplier(rec, m.legal, state, org, slot)
+    np.testing.assert_array_equal(got, [3.0, 1.0, 1.0, 1.0, 1.0])
+
+    # a record reaches Marketia (integrity 0, leak_rate 1: it leaks) and Nordia
+    # (integrity 1: it does not); no random turnover (identifier_weeks huge)
+    p = dict(m.params, leak_rate=1.0, identifier_weeks=1e12)
+    v = int(rec.version[blue, 2])
+    rec.pending = [
+        (np.array([5, 5]), np.array([MKT, NOR]), np.array([blue, blue]),
+         np.array([2, 2]), np.array([v, v]), np.array([NOR, MKT]))
+    ]  # fmt: skip
+    integrity = np.ones(m.world.n_states)
+    integrity[MKT] = 0.0
+    t0 = coop.trust[MKT, NOR]
+    intel.deliver(rec, coop, integrity, p, 5, m.streams["leaks"])
+    assert rec.leaks == 1 and rec.received == 2
+    assert rec.known[MKT, blue, 2] == rec.known[NOR, blue, 2] == v  # both arrived
+    assert rec.version[blue, 2] == v + 1  # the leak replaced the identifier
+    assert coop.trust[MKT, NOR] == coop.trust[NOR, MKT] == pytest.approx(t0 - p["trust_loss_leak"])
+    got = intel.multiplier(
+        rec, m.legal, np.array([MKT, NOR]), np.array([blue, blue]), np.array([2, 2])
+    )
+    np.testing.assert_array_equal(got, [1.0, 1.0])  # both records are stale now
+    assert not rec.pending
 
 
 # ------------------------------------------------------ extradition and nationals
@@ -379,7 +411,11 @@ def test_conservation_when_routes_close_and_goods_pile_up():
 # ------------------------------------------------------------------- policies
 def test_capacity_building_ramps_capacity_detection_and_integrity():
     """Guards capacity_building: each multiplier ramps linearly to its factor from
-    ``start``, programmes and surges on one state multiply, integrity is capped at 1."""
+    ``start``, programmes and surges on one state multiply, integrity is capped at 1.
+
+    Integrity also answers bribes: the scenario's integrity is scaled by
+    (1 + b) / (1 + b x pressure), pressure = value moved through the state (smoothed,
+    ``value_through`` before the week) over the mean of the states that see any."""
     cb = {
         "type": "capacity_building",
         "state": "MID",
@@ -395,16 +431,30 @@ def test_capacity_building_ramps_capacity_detection_and_integrity():
     w, enf = m.world, m.enforcement
     MID = sidx(m, "MID")
     others = np.arange(w.n_states) != MID
+    b = m.params["bribe_sensitivity"]
+    assert b > 0
+    bribed = False
     for t in range(8):
+        v = enf.value_through.copy()  # what derive reads this week (set by last week's loads)
+        used = v > 0
+        pressure = np.where(used, v / v[used].mean(), 1.0) if used.any() else np.ones_like(v)
+        bribes = (1 + b) / (1 + b * pressure)
+        bribed |= bool((np.abs(bribes - 1) > 1e-3).any())
         m.step()
         frac = 0.0 if t < 2 else min(1.0, (t - 1) / 4)
         assert enf.capacity[MID] == pytest.approx(w.capacity[MID] * 2.0 * (1 + 2.0 * frac))
         assert enf.detection[MID] == pytest.approx(w.detection[MID] * 1.5 * (1 + 1.0 * frac))
-        assert enf.integrity[MID] == pytest.approx(min(w.integrity[MID] * (1 + 0.5 * frac), 1.0))
+        want = min(w.integrity[MID] * (1 + 0.5 * frac) * bribes[MID], 1.0)
+        assert enf.integrity[MID] == pytest.approx(want)
         np.testing.assert_array_equal(enf.capacity[others], w.capacity[others])
         np.testing.assert_array_equal(enf.detection[others], w.detection[others])
-        np.testing.assert_array_equal(enf.integrity[others], w.integrity[others])
-    assert w.integrity[MID] < 1 and enf.integrity[MID] == 1.0
+        np.testing.assert_allclose(
+            enf.integrity[others], np.minimum(w.integrity * bribes, 1.0)[others], rtol=1e-12
+        )
+    assert bribed  # the bribe factor was not 1 in some week: the check above has teeth
+    # the cap: the programme and the bribe factor together would exceed 1
+    assert w.integrity[MID] < 1 < w.integrity[MID] * 1.5 * bribes[MID]
+    assert enf.integrity[MID] == 1.0
 
 
 def test_databases_merge_by_name_and_states_join_them():
@@ -509,3 +559,154 @@ def test_remove_members_selection_by_betweenness_share_and_count():
     couriers = np.flatnonzero((mem.org == red) & (mem.role == M.COURIER))
     sel = select(mem, "role", None, 1000, rng, org=red, role=M.COURIER)
     assert sorted(sel.tolist()) == couriers.tolist()
+
+
+# ------------------------------------------- shared records: who gives, who withholds
+DB_ALL = {
+    "type": "create_database",
+    "name": "X",
+    "members": ["MID", "WES", "EAS", "NOR", "MKT"],
+    "lag": 1,
+    "coverage": 1.0,
+}
+
+
+def _entered(m: TraffickingModel, prev: np.ndarray) -> np.ndarray:
+    """(S, S) records each member entered for each partner in the week just stepped.
+
+    ``given`` is discounted once a week (phase 8) before this week's entries (phase 9).
+    """
+    keep = 1.0 - 1.0 / m.params["reciprocity_weeks"]
+    return m.cooperation.records.given - prev * keep
+
+
+def test_a_member_with_willingness_0_receives_records_but_gives_none():
+    """Guards ``join_database(willingness=0)``: a free rider enters no records (for
+    partners or itself) but still receives theirs, and partners' willingness toward it
+    falls (reciprocity). The same run with willingness 1 shows it does seize and give."""
+    given = {}
+    for will in (0.0, 1.0):
+        db = dict(DB_ALL, members=["MID", "WES", "NOR", "MKT"])
+        join = {"type": "join_database", "name": "X", "states": ["EAS"], "willingness": will}
+        m = TraffickingModel(variant(policies=[db, join]), seed=0, ticks=40).run()
+        rec, EAS = m.cooperation.records, sidx(m, "EAS")
+        assert m.legal.db_willing[EAS] == will and m.legal.db_lag[EAS, sidx(m, "NOR")] == 1
+        given[will] = rec.given[EAS].sum()
+        assert rec.given[:, EAS].sum() > 0  # partners give to it
+        assert (rec.known[EAS] >= 0).any()  # and it receives
+        if will == 0.0:
+            partners = [sidx(m, s) for s in ("MID", "WES", "NOR", "MKT")]
+            assert (rec.willing[partners, EAS] < 1).any()
+            assert rec.willing[partners, EAS].mean() < rec.willing[EAS, partners].mean()
+    assert given[0.0] == 0 and given[1.0] > 0
+
+
+def test_sharing_condition_withholds_records_from_the_listed_partners():
+    """Guards ``sharing_condition``: the withholding state enters no records for the
+    listed partners, still gives to the others, and still receives from everyone."""
+    cond = {"type": "sharing_condition", "state": "NOR", "partners": ["MKT", "EAS"]}
+    m = TraffickingModel(variant(policies=[DB_ALL, cond]), seed=0, ticks=40).run()
+    given = m.cooperation.records.given
+    NOR, MKT, EAS, MID, WES = (sidx(m, s) for s in ("NOR", "MKT", "EAS", "MID", "WES"))
+    assert m.legal.withhold[NOR, MKT] and not m.legal.withhold[MKT, NOR]
+    assert given[NOR, MKT] == given[NOR, EAS] == 0
+    assert given[NOR, MID] > 0 and given[NOR, WES] > 0
+    assert given[MKT, NOR] > 0 and given[EAS, NOR] > 0
+
+
+def test_suspended_cooperation_stops_records_slows_requests_and_costs_trust():
+    """Guards ``suspend_cooperation``: while in force no records cross the pair (either
+    way), formal requests between them take ``suspension_delay`` times longer and
+    trust between them falls; afterwards records flow again."""
+    start, end = 5, 25
+    sus = {"type": "suspend_cooperation", "between": ["MKT", "NOR"], "start": start, "end": end}
+    fixed = ["latency_sigma=1e-6", "letters_rogatory_median_weeks=80.5"]  # no rounding ties
+    sc = variant(fixed, policies=[DB_ALL, sus])
+    m = TraffickingModel(sc, seed=0, ticks=45)
+    control = TraffickingModel(variant(fixed, policies=[DB_ALL]), seed=0)
+    MKT, NOR, EAS = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "EAS")
+    during = after = others = 0.0
+    for t in range(45):
+        prev = m.cooperation.records.given.copy()
+        m.step()
+        control.step()
+        new = _entered(m, prev)
+        pair = new[MKT, NOR] + new[NOR, MKT]
+        if start <= t < end:
+            assert m.legal.suspended[MKT, NOR] and m.legal.suspended[NOR, MKT]
+            during += abs(pair)
+            others += new[NOR, EAS] + new[MKT, EAS]
+        elif t >= end:
+            after += pair
+        if t == end - 1:
+            t0 = m.cooperation.trust0[MKT, NOR]
+            assert m.trust[MKT, NOR] < t0 - 0.1
+            assert m.trust[MKT, NOR] < control.trust[MKT, NOR] - 0.1
+    assert during == pytest.approx(0.0, abs=1e-9)
+    assert others > 0 and after > 0
+    assert not m.legal.suspended.any()
+    # formal requests (the database already tried): letters rogatory, x suspension_delay
+    p = m.params
+    fresh = TraffickingModel(sc, seed=0)
+    red = org_index(fresh, "red")
+    targets = np.array([brokers(fresh, red, NOR)[0], brokers(fresh, red, sidx(fresh, "AND"))[0]])
+    off = M.offence_of(fresh.members, fresh.world, targets)
+    weeks = p["letters_rogatory_median_weeks"]
+    for t, factor in ((start + 3, p["suspension_delay"]), (end + 3, 1.0)):
+        agreements.refresh(fresh.cooperation, fresh.policies, fresh.world, t)
+        plan = justice.plan_requests(
+            fresh.justice, np.array([MKT, MKT]), targets, off, t, db_tried=np.ones(2, bool)
+        )
+        assert plan["channel"].tolist() == [justice.LETTERS, justice.LETTERS]
+        assert plan["due"].tolist() == [t + np.ceil(weeks * factor), t + np.ceil(weeks)]
+        # no database lookup across a suspended pair either
+        first = justice.plan_requests(fresh.justice, np.array([MKT]), targets[:1], off[:1], t)
+        want = justice.LETTERS if factor > 1 else justice.DATABASE
+        assert first["channel"].tolist() == [want]
+    assert p["suspension_delay"] > 1
+
+
+def test_vetted_unit_handling_every_record_stops_leaks_there():
+    """Guards ``vetted_unit(records_share=1)``: records received in that state never
+    leak; elsewhere they do (per record, then over a run)."""
+    vet = {"type": "vetted_unit", "state": "NOR", "integrity": 1.0, "records_share": 1.0}
+    m = TraffickingModel(variant(policies=[DB_ALL, vet]), seed=0, ticks=1)
+    MKT, NOR = sidx(m, "MKT"), sidx(m, "NOR")
+    blue, red = org_index(m, "blue"), org_index(m, "red")
+    rec = m.cooperation.records
+    assert m.legal.vetted[NOR] == 1.0 and m.legal.vetted[MKT] == 0.0
+    # every identifier of blue reaches Marketia, every identifier of red Nordia; both
+    # agencies are wholly corrupt (integrity 0) and leak_rate is 1
+    k = rec.k
+    to = np.repeat([MKT, NOR], k)
+    rec.pending = [
+        (np.zeros(2 * k, np.int64), to, np.where(to == MKT, blue, red), np.tile(np.arange(k), 2),
+         np.zeros(2 * k, np.int64), np.where(to == MKT, NOR, MKT))
+    ]  # fmt: skip
+    p = dict(m.params, leak_rate=1.0, identifier_weeks=1e12)
+    intel.deliver(rec, m.cooperation, np.zeros(m.world.n_states), p, 0, m.streams["leaks"])
+    assert rec.received == 2 * k
+    assert rec.leaks == k  # every record to Marketia leaked, none to Nordia
+    assert (rec.version[blue] == 1).all() and (rec.version[red] == 0).all()
+    # over a run: with vetted units in both members of a two-state database, no leaks
+    db = dict(DB_ALL, members=["MKT", "NOR"])
+    leaks = {}
+    for share in (0.0, 1.0):
+        vets = [dict(vet, state=s, records_share=share) for s in ("MKT", "NOR")]
+        run = TraffickingModel(variant(["leak_rate=1.0"], [db, *vets]), seed=0, ticks=60).run()
+        leaks[share] = run.series["leaks"].sum()
+    assert leaks[1.0] == 0 and leaks[0.0] > 0
+
+
+def test_corrupt_officers_drop_cases_only_with_a_drop_rate():
+    """Guards ``drop_cases``: with ``case_drop_rate`` = 0 no case is dropped however
+    low integrity is; with a very low integrity and a rate of 0.5 some are."""
+    dropped, opened = {}, {}
+    for rate in (0.0, 0.5):
+        m = TraffickingModel(variant([f"case_drop_rate={rate}"]), seed=1, ticks=60)
+        m.world.integrity[:] = 0.05
+        m.run()
+        dropped[rate] = m.series["cases_dropped"].sum()
+        opened[rate] = m.series["cases_opened"].sum()
+    assert opened[0.0] > 0 and dropped[0.0] == 0
+    assert opened[0.5] > 0 and dropped[0.5] > 0
