@@ -182,10 +182,11 @@ def share_seizures(
     if not legal.databases or not len(org):
         coop.records.contributed = 0
         return
-    intel.enter(coop.records, coop, seized_state, org, slot, t, rng)
-    # targeting: the partner's own locations on the seized shipment's path
+    entered = intel.enter(coop.records, coop, seized_state, org, slot, t, rng)
+    # targeting: the partner's own locations on the seized shipment's path, in the same
+    # records (what was entered for that partner)
     lag = legal.db_lag[seized_state]
-    shares = ~legal.withhold[seized_state] & ~legal.suspended[seized_state] & (lag >= 0)
+    shares = entered
     st = np.where(nodes >= 0, world.loc_state[np.maximum(nodes, 0)], 0)
     ok = (nodes >= 0) & (st != seized_state[:, None]) & np.take_along_axis(shares, st, axis=1)
     r, c = np.nonzero(ok)

@@ -38,7 +38,8 @@ class Records:
         willing: (S, S) reciprocity: row's willingness toward column, as a factor (0..1).
         given: (S, S) records row gave column, discounted over ``reciprocity_weeks``.
         pending: records on their way: (arrive, to, org, slot, version, from) arrays.
-        week: this week's counts (contributed, received, leaks, live records by pair).
+        contributed, received, leaks: this week's counts; ``useful`` and
+            ``pair_received``: (S, S) live and all records row received from column.
     """
 
     def __init__(self, world: World, params: dict):
@@ -50,15 +51,20 @@ class Records:
         self.given = np.zeros((n_s, n_s))
         self.pending: list[tuple] = []
         self.useful = np.zeros((n_s, n_s))
+        self.pair_received = np.zeros((n_s, n_s))
         self.contributed = self.received = self.leaks = 0
 
 
-def enter(rec: Records, coop: Cooperation, seized_state, org, slot, t: int, rng) -> None:
-    """Members enter the identifiers of this week's seizures, for each partner after its lag."""
+def enter(rec: Records, coop: Cooperation, seized_state, org, slot, t: int, rng) -> np.ndarray:
+    """Members enter this week's seizures for each partner (after its lag).
+
+    Returns the (seizures, states) mask of what was entered for whom: the same records
+    carry the seized loads' identifiers and the places on their paths.
+    """
     legal = coop.legal
     rec.contributed = 0
     if not legal.databases or not len(org):
-        return
+        return np.zeros((len(org), len(coop.trust)), dtype=bool)
     s = seized_state
     lag = legal.db_lag[s]  # (n, S): lag to every partner (itself included), -1 if none
     share = (
@@ -72,12 +78,13 @@ def enter(rec: Records, coop: Cooperation, seized_state, org, slot, t: int, rng)
     entered = (lag >= 0) & (rng.random(lag.shape) < share)
     rows, partner = np.nonzero(entered)
     if not len(rows):
-        return
+        return entered
     o, k, frm = org[rows], slot[rows], s[rows]
     rec.pending.append((t + lag[rows, partner], partner, o, k, rec.version[o, k], frm))
     other = partner != frm
     rec.contributed = int(other.sum())
     np.add.at(rec.given, (frm[other], partner[other]), 1.0)
+    return entered
 
 
 def deliver(rec: Records, coop: Cooperation, integrity, params: dict, t: int, rng) -> None:
@@ -91,6 +98,7 @@ def deliver(rec: Records, coop: Cooperation, integrity, params: dict, t: int, rn
     legal = coop.legal
     rec.received = rec.leaks = 0
     rec.useful[:] = 0.0
+    rec.pair_received[:] = 0.0
     keep = []
     for arrive, to, o, k, v, frm in rec.pending:
         due = arrive <= t
@@ -101,6 +109,7 @@ def deliver(rec: Records, coop: Cooperation, integrity, params: dict, t: int, rn
         to, o, k, v, frm = to[due], o[due], k[due], v[due], frm[due]
         other = to != frm
         rec.received += int(other.sum())
+        np.add.at(rec.pair_received, (to[other], frm[other]), 1.0)
         live = v == rec.version[o, k]
         np.add.at(rec.useful, (to[other & live], frm[other & live]), 1.0)
         np.maximum.at(rec.known, (to, o, k), v)

@@ -155,7 +155,7 @@ def plan_requests(
     s = case_state
     n = len(target)
     dom = req == s
-    db = ~dom & (legal.db_lag[s, req] >= 0)
+    db = ~dom & (legal.db_lag[s, req] >= 0) & ~legal.suspended[s, req]
     if db_tried is not None:
         db &= ~db_tried
     jit = ~dom & ~db & legal.jit[s, req]

@@ -12,6 +12,9 @@ import numpy as np
 #: Outcomes of an evidence request, in the order of their integer codes.
 OUTCOMES = ("answered", "failed", "dual_criminality", "expired")
 OK, FAILED, DUAL, EXPIRED = range(4)
+#: Channel codes from this one on are requests a state can refuse (JIT, MLAT, letters
+#: rogatory; sim.justice.CHANNELS), not a domestic step or a database lookup.
+FORMAL = 2
 REQUEST_KEYS = ("sent", "answered", "from", "to", "channel", "offence", "outcome")
 
 
@@ -59,7 +62,9 @@ class Recorder:
         if outcome == OK:
             self.answered_pairs.append((rec["from"], rec["to"]))
         elif outcome in (FAILED, DUAL):
-            self.refused_pairs.append((rec["from"], rec["to"]))
+            # a database lookup that finds nothing refuses nothing
+            formal = rec["channel"] >= FORMAL
+            self.refused_pairs.append((rec["from"][formal], rec["to"][formal]))
 
     def take_answered_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The (from, to) pairs answered since the last call, as two arrays; then forget them."""

@@ -3,7 +3,8 @@
 The checks are grouped by theme: routes (:mod:`sim.validation.routes`: V1, V2, V5,
 V14), supply and calibration (:mod:`sim.validation.supply`: V6, V7), legal
 cooperation (:mod:`sim.validation.legal`: V9, V11, V12, C1, C2), markets and
-inspection (:mod:`sim.validation.markets`: V15, V16); their building
+inspection (:mod:`sim.validation.markets`: V15, V16), information sharing
+(:mod:`sim.validation.sharing`: V17, V18, V19); their building
 blocks (results, settings, verdicts) are in :mod:`sim.validation.base`.
 """
 
@@ -15,11 +16,15 @@ from sim.validation.base import CheckResult, Setting
 from sim.validation.legal import LEGAL_CHECKS
 from sim.validation.markets import MARKET_CHECKS
 from sim.validation.routes import ROUTE_CHECKS
+from sim.validation.sharing import SHARING_CHECKS
 from sim.validation.supply import SUPPLY_CHECKS
 
 #: the rows of docs/VALIDATION.md, in its order
-ORDER = ("V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "C1", "C2")
-_ALL = {**ROUTE_CHECKS, **LEGAL_CHECKS, **SUPPLY_CHECKS, **MARKET_CHECKS}
+ORDER = (
+    "V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "V17", "V18", "V19",
+    "C1", "C2",
+)  # fmt: skip
+_ALL = {**ROUTE_CHECKS, **LEGAL_CHECKS, **SUPPLY_CHECKS, **MARKET_CHECKS, **SHARING_CHECKS}
 CHECKS: dict[str, Callable[[Setting], CheckResult]] = {
     k: _ALL[k] for k in sorted(_ALL, key=lambda k: (ORDER + (k,)).index(k))
 }
