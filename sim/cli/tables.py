@@ -14,6 +14,7 @@ from sim.metrics import REGISTRY
 from sim.policies import from_dict
 from sim.policy_checks import check_candidates, check_policies
 from sim.scenario import Scenario
+from sim.world import STATE_DEFAULTS
 
 
 def fmt(x) -> str:
@@ -180,6 +181,81 @@ def law_trust_matrix(sc: Scenario) -> Table:
     return t
 
 
+def _willing(x) -> str:
+    """A willingness with at least one decimal: 1.0, 0.5, 0.75, 0.0."""
+    s = f"{float(x):.2f}"
+    return s[:-1] if s.endswith("0") else s
+
+
+def _weeks(p: dict) -> str:
+    """``from week S`` (``until week E`` when it ends)."""
+    s = f"from week {p.get('start', 0)}"
+    return s + (f" until week {p['end']}" if p.get("end") is not None else "")
+
+
+def databases_table(sc: Scenario) -> Table | None:
+    """Shared databases in force: members with willingness to share, lag, coverage, conditions.
+
+    Agreements and policies count, candidates (off unless switched on) do not.
+
+    None when the scenario has no shared database and no sharing condition or suspension.
+    """
+    d = sc.data
+    items = [dict(a, start=0) for a in d.get("agreements", [])] + list(d.get("policies", []))
+    dbs: dict[str, dict] = {}
+    for p in items:
+        if p["type"] in ("database", "create_database"):
+            db = dbs.setdefault(p["name"], dict(p, willing={}))
+            for s in p.get("members", []):
+                db["willing"][s] = p.get("willingness", 1.0)
+    for p in items:
+        if p["type"] == "join_database" and p.get("name") in dbs:
+            db = dbs[p["name"]]
+            when = "" if p.get("start", 0) <= db.get("start", 0) else f" (week {p['start']})"
+            for s in p.get("states", []):
+                db["willing"][s] = f"{_willing(p.get('willingness', 1.0))}{when}"
+    conds = [p for p in items if p["type"] == "sharing_condition"]
+    susp = [p for p in items if p["type"] == "suspend_cooperation"]
+    if not (dbs or conds or susp):
+        return None
+    t = Table(
+        title="Shared databases (member willingness to share, 0..1)",
+        title_justify="left",
+    )
+    for col in ("database", "members (willingness)", "lag", "coverage", "from week", "conditions"):
+        t.add_column(col)
+    for name, db in dbs.items():
+        members = ", ".join(
+            f"{s} {w if isinstance(w, str) else _willing(w)}" for s, w in db["willing"].items()
+        )
+        cond = [
+            f"{p['state']} withholds from {', '.join(p['partners'])} ({_weeks(p)})"
+            for p in conds
+            if p["state"] in db["willing"]
+        ]
+        t.add_row(
+            escape(name),
+            members,
+            "default" if db.get("lag") is None else str(db["lag"]),
+            "default" if db.get("coverage") is None else fmt(db["coverage"]),
+            str(db.get("start", 0)),
+            "; ".join(cond) or "-",
+        )
+    notes = [
+        f"condition: {p['state']} withholds from {', '.join(p['partners'])} ({_weeks(p)})"
+        for p in conds
+    ]
+    notes += [
+        f"suspension: cooperation between {' and '.join(p['between'])} suspended ({_weeks(p)})"
+        for p in susp
+    ]
+    if not dbs:
+        t.add_row("none", "-", "-", "-", "-", "-")
+    t.caption = "\n".join(notes) or "no sharing conditions or suspensions"
+    t.caption_justify = "left"
+    return t
+
+
 def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     """Print what a scenario contains and what a run of it will measure."""
     c = console or _console()
@@ -198,7 +274,7 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
         "name",
         "capacity",
         "detection",
-        "integrity",
+        "integrity (0..1)",
         "investigators",
         "extradites nationals",
         "laws",
@@ -210,7 +286,7 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
             s.get("name", ""),
             fmt(s.get("capacity")),
             fmt(s.get("detection")),
-            fmt(s.get("integrity")),
+            fmt(s.get("integrity", STATE_DEFAULTS["integrity"])),
             str(s.get("investigators", "-")),
             "yes" if s.get("extradites_nationals", True) else "no",
             ", ".join(s.get("laws", [])),
@@ -220,6 +296,9 @@ def describe_scenario(sc: Scenario, console: Console | None = None) -> None:
     if any(p["type"] in LETTERS for p in d.get("policies", [])):
         c.print(agreement_matrix(sc, policies=True))
     c.print(law_trust_matrix(sc))
+    db_table = databases_table(sc)
+    if db_table is not None:
+        c.print(db_table)
     t = Table(title="Organisations", title_justify="left")
     for col in ("id", "commodity", "sources", "markets"):
         t.add_column(col)
