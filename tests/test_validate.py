@@ -6,7 +6,10 @@ import pytest
 from sim.validation import CHECKS, Setting, run_checks
 from sim.validation.supply import drug_corridors
 
-ROWS = ["V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "C1", "C2"]
+ROWS = [
+    "V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "V17", "V18", "V19",
+    "C1", "C2",
+]  # fmt: skip
 
 #: figure data each check returns (CheckResult.tables): table -> required columns
 TABLES = {
@@ -25,6 +28,9 @@ TABLES = {
                        "diff_ci_low", "diff_ci_high"}},
     "V15": {"price_rise": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
     "V16": {"share_seized": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
+    "V17": {"rates": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
+    "V18": {"gains": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
+    "V19": {"windows": {"window", "measure", "mean", "ci_low", "ci_high"}},
     "C2": {"failures": {"arm", "failures_mean", "ci_low", "ci_high"}},
 }  # fmt: skip
 

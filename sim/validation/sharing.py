@@ -48,7 +48,14 @@ def _partner_rate(runs, idx: dict, start: int) -> np.ndarray:
 
 
 def check_v17(st: Setting) -> CheckResult:
-    """Free-riding: joining with willingness 0 adds nothing to partners; willingness 1 does."""
+    """Free-riding: what a joining member's records add to its partners, with and without.
+
+    Eastland joins Nordia and Marketia's database with willingness 0 (it receives, gives
+    nothing) or 1. The value of its records is the paired difference between the two
+    arms in the partners' interdiction rate: it must be positive. A free-rider is not
+    without effect on its partners: the records it receives make its own territory
+    riskier and push traffic into theirs (reported, not judged).
+    """
     st = st.more(32)
     base = variant(load_scenario(TOY), "partners", [_database(PARTNERS)])
     join = {"type": "join_database", "name": "corridor", "states": [JOINER], "start": JOIN}
@@ -57,20 +64,26 @@ def check_v17(st: Setting) -> CheckResult:
     b, f, c = st.run(base), st.run(free), st.run(full)
     idx = {s["id"]: i for i, s in enumerate(base.data["states"])}
     rb, rf, rc = (_partner_rate(x, idx, JOIN) for x in (b, f, c))
-    d_free, d_full = paired_diff(rb, rf), paired_diff(rb, rc)
+    d_free, d_full, d_records = paired_diff(rb, rf), paired_diff(rb, rc), paired_diff(rf, rc)
+
+    def given(runs):
+        return np.array([np.nansum(r.series["records_contributed"][JOIN:]) for r in runs])
+
+    extra = paired_diff(given(f), given(c))
     rows = [ci_row(r, arm=a) for r, a in ((rb, "partners only"), (rf, "EAS joins, willingness 0"),
                                           (rc, "EAS joins, willingness 1"))]  # fmt: skip
     unit = "share (partners' interdiction rate)"
     free_ci = (d_free["diff_ci_low"], d_free["diff_ci_high"])
-    nothing = d_free["diff_ci_low"] <= 0 <= d_free["diff_ci_high"]
     return _verdict(
         "V17",
         "Free-riding",
-        "Eastland joins Nordia and Marketia's database in week 104: with willingness 0 the "
-        "partners' interdiction rate does not change detectably; with willingness 1 it rises",
+        "Eastland joins Nordia and Marketia's database in week 104: its records (willingness 1 "
+        "against 0) raise the partners' interdiction rate; as a free-rider it gives nothing",
         {
+            "value_of_its_records": above(d_records, unit, "willingness 1 minus 0"),
+            "records_it_gives": above(extra, "records per run", "willingness 1 minus 0"),
             "free_rider_change": crit(
-                d_free["diff_mean"], nothing, unit, "95% interval includes zero", free_ci
+                d_free["diff_mean"], True, unit, "reported, not judged (displacement)", free_ci
             ),  # fmt: skip
             "contributor_change": above(d_full, unit),
         },
