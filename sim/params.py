@@ -167,7 +167,8 @@ _TABLE = (
     Param("jit_effort_boost", 1.25, "pos", "uncertain", (1.1, 1.5),
           'effort multiplier where JIT members pool effort on shared borders (illustrative)'),
     Param("db_intel_boost", 2.0, "pos", "uncertain", (1.5, 3.0),
-          'detection multiplier for flagged organisations in a shared database (illustrative)'),
+          'detection multiplier on a load whose identifier the inspecting state holds on '
+          'record in a shared database (illustrative)'),
     Param("db_lag", 1, "int", "lever", None,
           'default weeks before partners see a record (illustrative)'),
     Param("db_coverage", 0.8, "prob", "lever", None,
