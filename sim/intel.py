@@ -40,6 +40,7 @@ class Records:
         pending: records on their way: (arrive, to, org, slot, version, from) arrays.
         contributed, received, leaks: this week's counts; ``useful`` and
             ``pair_received``: (S, S) live and all records row received from column.
+        given_by, received_by, leaked_by: (S,) per member over the run.
     """
 
     def __init__(self, world: World, params: dict):
@@ -52,6 +53,10 @@ class Records:
         self.pending: list[tuple] = []
         self.useful = np.zeros((n_s, n_s))
         self.pair_received = np.zeros((n_s, n_s))
+        # per member, over the run: records given to partners, received from them, leaked
+        self.given_by = np.zeros(n_s)
+        self.received_by = np.zeros(n_s)
+        self.leaked_by = np.zeros(n_s)
         self.contributed = self.received = self.leaks = 0
 
 
@@ -84,6 +89,7 @@ def enter(rec: Records, coop: Cooperation, seized_state, org, slot, t: int, rng)
     other = partner != frm
     rec.contributed = int(other.sum())
     np.add.at(rec.given, (frm[other], partner[other]), 1.0)
+    np.add.at(rec.given_by, frm[other], 1.0)
     return entered
 
 
@@ -110,6 +116,7 @@ def deliver(rec: Records, coop: Cooperation, integrity, params: dict, t: int, rn
         other = to != frm
         rec.received += int(other.sum())
         np.add.at(rec.pair_received, (to[other], frm[other]), 1.0)
+        np.add.at(rec.received_by, to[other], 1.0)
         live = v == rec.version[o, k]
         np.add.at(rec.useful, (to[other & live], frm[other & live]), 1.0)
         np.maximum.at(rec.known, (to, o, k), v)
@@ -117,6 +124,7 @@ def deliver(rec: Records, coop: Cooperation, integrity, params: dict, t: int, rn
         leak = other & live & (rng.random(len(to)) < p_leak)
         if leak.any():
             rec.leaks += int(leak.sum())
+            np.add.at(rec.leaked_by, to[leak], 1.0)
             rec.version[o[leak], k[leak]] = v[leak] + 1  # the identifier is replaced at once
             loss = np.zeros_like(coop.trust)
             np.add.at(loss, (to[leak], frm[leak]), params["trust_loss_leak"])

@@ -131,6 +131,7 @@ class TraffickingModel(mesa.Model):
         self.state_flow = np.zeros((self.ticks, w.n_states))
         self.state_seized = np.zeros((self.ticks, w.n_states))
         self.displacement = Displacement(self.burn_in, self.params["displacement_threshold"])
+        self.integrity_sum = np.zeros(w.n_states)  # effective integrity summed over weeks
 
     # ------------------------------------------------------------------------ the tick
     def step(self) -> None:
@@ -180,6 +181,7 @@ class TraffickingModel(mesa.Model):
         seized_value += float((week.raided * w.price).sum())
         events = int(s.sum()) + int(np.count_nonzero(week.raided))
         record(self, t, produced, n_delivered, n_seized, events, seized_value)
+        self.integrity_sum += self.enforcement.integrity
 
     # ------------------------------------------------------------------------ results
     @property
@@ -223,8 +225,10 @@ class TraffickingModel(mesa.Model):
         """Per-run event tables beyond the weekly series.
 
         ``requests``: one record per cross-border evidence request with its pair of
-        states, channel, offence, outcome and latency in weeks. The harness writes each
-        table to ``<name>.parquet`` with the run's identifiers added.
+        states, channel, offence, outcome and latency in weeks. ``sharing``: one record
+        per state: database records it gave partners, received and leaked over the run,
+        and its mean effective integrity. The harness writes each table to
+        ``<name>.parquet`` with the run's identifiers added.
         """
         r = self.request_table()
         w = self.world
@@ -249,7 +253,19 @@ class TraffickingModel(mesa.Model):
                 r["outcome"],
             )
         ]
-        return {"requests": rows}
+        rec = self.cooperation.records
+        weeks = max(self.tick, 1)
+        sharing = [
+            {
+                "state": w.state_ids[s],
+                "records_given": int(rec.given_by[s]),
+                "records_received": int(rec.received_by[s]),
+                "leaks": int(rec.leaked_by[s]),
+                "integrity_mean": float(self.integrity_sum[s] / weeks),
+            }
+            for s in range(w.n_states)
+        ]
+        return {"requests": rows, "sharing": sharing}
 
     def summary(self) -> dict[str, float]:
         """Per-run summary of every metric over the post-burn-in window."""

@@ -70,3 +70,28 @@ def test_describe_shows_willingness_conditions_and_suspensions(tmp_path):
     assert (
         "suspension: cooperation between MID and NOR suspended (from week 20 until week 30)" in out
     )
+
+
+def test_run_records_count_sharing_per_member():
+    """records()["sharing"]: per state, records given, received, leaked, mean integrity."""
+    from sim.model import TraffickingModel
+    from sim.scenario import load_scenario
+    from sim.validation.base import variant
+
+    db = {"type": "create_database", "name": "c", "members": ["NOR", "MKT"], "start": 5}
+    join = {"type": "join_database", "name": "c", "states": ["EAS"], "willingness": 0.0,
+            "start": 5}  # fmt: skip
+    sc = variant(load_scenario("toy_corridor"), "shared", [db, join])
+    m = TraffickingModel(sc, seed=2, ticks=80).run()
+    rows = {r["state"]: r for r in m.records()["sharing"]}
+    assert set(rows) == set(m.world.state_ids)
+    assert rows["EAS"]["records_given"] == 0 and rows["EAS"]["records_received"] > 0
+    assert rows["NOR"]["records_given"] > 0 and rows["MKT"]["records_given"] > 0
+    assert rows["MID"]["records_given"] == rows["MID"]["records_received"] == 0  # no member
+    given = sum(r["records_given"] for r in rows.values())
+    received = sum(r["records_received"] for r in rows.values())
+    in_transit = sum(len(p[0]) for p in m.cooperation.records.pending)
+    assert received <= given <= received + in_transit  # what is given arrives after the lag
+    integ = m.enforcement.integrity
+    assert all(0 < r["integrity_mean"] <= 1 for r in rows.values())
+    assert abs(rows["NOR"]["integrity_mean"] - integ[m.world.state_index["NOR"]]) < 0.3
