@@ -62,7 +62,7 @@ def test_twin_shares_the_seed_until_a_switch():
     for _ in range(20):
         viz.step()
     assert (viz.main.state_flow[:20] == viz.base.state_flow[:20]).all()
-    viz.switch_on("capacity", "MID")
+    viz.switch_on("capacity", "NOR")  # Nordia carries most of the toy's flow (Midland little)
     for _ in range(40):
         viz.step()
     assert not (viz.main.state_flow[20:60] == viz.base.state_flow[20:60]).all()
