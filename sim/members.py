@@ -106,10 +106,6 @@ class Members:
         """Mask of active slots."""
         return self.status == ACTIVE
 
-    def leader_free(self) -> np.ndarray:
-        """(orgs,) whether each organisation's leader is at liberty."""
-        return self.status[self.leader_of] == ACTIVE
-
     def tie(self, a, b) -> None:
         """Add undirected ties between member slots ``a`` and ``b`` (arrays or ints)."""
         self.tie_a = np.append(self.tie_a, np.asarray(a, dtype=np.int64))
