@@ -27,7 +27,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class Database:
-    """A shared database: members, lag (ticks), coverage, intel, each member's willingness."""
+    """A shared database: members, lag (ticks), coverage, intel, each member's willingness.
+
+    ``notices``: it also carries INTERPOL red notices (members find and arrest each
+    other's fugitives).
+    """
 
     name: str
     members: set[int]
@@ -35,6 +39,7 @@ class Database:
     coverage: float = 0.8
     intel: float = 2.0
     willingness: dict[int, float] = field(default_factory=dict)
+    notices: bool = False
 
 
 @dataclass
@@ -54,6 +59,7 @@ class LegalState:
         withhold: (S, S) row does not share its records with column (a condition).
         suspended: (S, S) cooperation between the pair is suspended (a political shock).
         vetted: (S,) share of received records handled by a vetted unit (no leaks).
+        notices: (S, S) both states act on red notices of a database they share.
     """
 
     mlat_median_weeks: np.ndarray
@@ -71,6 +77,7 @@ class LegalState:
     withhold: np.ndarray | None = None
     suspended: np.ndarray | None = None
     vetted: np.ndarray | None = None
+    notices: np.ndarray | None = None
 
     @classmethod
     def empty(cls, n: int, laws: np.ndarray) -> LegalState:
@@ -99,7 +106,11 @@ class LegalState:
         """Derive the database pair matrices and JIT effort pooling after all policies acted."""
         self.db_intel = np.ones(world.n_states)
         self.db_willing = np.ones(world.n_states)
+        self.notices = np.zeros((world.n_states, world.n_states), dtype=bool)
         for db in self.databases.values():
+            if db.notices:
+                mem = np.array(sorted(db.members), dtype=np.int64)
+                self.notices[np.ix_(mem, mem)] = True
             for a in db.members:
                 self.db_intel[a] = max(self.db_intel[a], db.intel)
                 self.db_willing[a] = min(self.db_willing[a], db.willingness.get(a, 1.0))

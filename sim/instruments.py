@@ -84,11 +84,20 @@ class CreateDatabase(Policy):
             (default ``db_intel_boost``).
         willingness: share of its records each founding member is willing to share
             (political will; 1 by default).
+        red_notices: the database also carries INTERPOL red notices: a member finds and
+            arrests a fugitive leader wanted by another member, who is then surrendered
+            subject to its extradition rules (``sim.members.obtainable``).
     """
 
     type: ClassVar[str] = "create_database"
     FIELDS: ClassVar[dict[str, str]] = dict(
-        name="str", members="states", lag="int", coverage="prob", intel="pos", willingness="prob"
+        name="str",
+        members="states",
+        lag="int",
+        coverage="prob",
+        intel="pos",
+        willingness="prob",
+        red_notices="bool",
     )
     REQUIRED: ClassVar[tuple[str, ...]] = ("name", "members")
 
@@ -98,6 +107,7 @@ class CreateDatabase(Policy):
     coverage: float | None = None
     intel: float | None = None
     willingness: float = 1.0
+    red_notices: bool = False
 
     def legal(self, world, legal) -> None:  # noqa: D102
         from sim.agreements import Database
@@ -112,6 +122,7 @@ class CreateDatabase(Policy):
                 int(p["db_lag"] if self.lag is None else self.lag),
                 p["db_coverage"] if self.coverage is None else self.coverage,
                 p["db_intel_boost"] if self.intel is None else self.intel,
+                notices=bool(self.red_notices),
             )
         else:
             db.members |= idx

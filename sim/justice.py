@@ -20,7 +20,8 @@ criminalise the offence (dual criminality): the commodity's offence for a broker
 ``conspiracy`` for a leader, who never touches the goods. A case not finished by its
 deadline expires. A member identified abroad is arrested only if that state would
 extradite him to the requesting state (``sim.members.surrenders``: treaty, dual
-criminality, nationals rule); arrests feed back into the organisation (sim.members).
+criminality, nationals rule); a leader who fled abroad is found only through an INTERPOL
+red notice (``sim.members.obtainable``); arrests feed back into the organisation (sim.members).
 Cases are arrays processed a whole tick at a time; events go to the week's
 :class:`~sim.records.Recorder`.
 """
@@ -289,13 +290,15 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     # intelligence is not evidence: a database match only leads to a formal request
     identified = answered & (c.channel == DATABASE)
     ok = answered & ~identified & (m.status[c.target] == M.ACTIVE)
-    # 3. arrest where the member is, if that state would surrender him for trial here
-    surrender = ok & M.surrenders(m, legal, w, c.target, c.state, c.offence)
+    # 3. arrest where the member is, if he can be found there (a fugitive abroad only by
+    # a red notice) and that state would surrender him for trial here
+    surrender = ok & M.obtainable(m, legal, w, c.target, c.state, c.offence)
     acts = surrender & (rng.random(len(c)) < integrity[m.state[c.target]])
     arrested = np.flatnonzero(acts)
     rec.count("arrests", len(arrested))
     foreign = arrested[m.state[c.target[arrested]] != c.state[arrested]]
     rec.count("extraditions", len(foreign))
+    rec.count("notice_arrests", int((m.fugitive[c.target[foreign]] != 0).sum()))
     conv = arrested[rng.random(len(arrested)) < p["conviction_probability"]]
     rec.count("convictions", len(conv))
     rec.count("convictions_investigated", len(conv))

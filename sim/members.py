@@ -38,6 +38,8 @@ class Members:
     Attributes:
         org, role, state: organisation, role and current state of each slot.
         nationality: the state a member is a national of (extradition of nationals).
+        fugitive: 1 for a leader who fled his pursuers to another state (found there
+            only through an INTERPOL red notice), else 0.
         boss: slot of the member above (courier -> broker -> leader), -1 for leaders.
         status: ACTIVE, or VACANT after an arrest until ``refill_at``.
         refill_at: tick at which a vacant slot is filled by a recruit.
@@ -54,7 +56,7 @@ class Members:
             refreshed its candidate routes.
     """
 
-    FIELDS = ("org", "role", "state", "nationality", "boss", "status", "refill_at")
+    FIELDS = ("org", "role", "state", "nationality", "boss", "status", "refill_at", "fugitive")
 
     def __init__(self, n_orgs: int):
         for f in self.FIELDS:
@@ -96,6 +98,7 @@ class Members:
             "status": ACTIVE if refill_at < 0 else VACANT,
             "nationality": state if nationality is None else nationality,
             "refill_at": refill_at,
+            "fugitive": 0,
         }
         for f in self.FIELDS:
             setattr(self, f, np.append(getattr(self, f), vals[f]))
@@ -261,6 +264,7 @@ def recruit(mem: Members, t: int, params: dict, rng) -> None:
             d = m.deputy_of[o]
             b = d if d >= 0 and m.status[d] == ACTIVE else brokers[0]
             m.state[i], m.nationality[i] = m.state[b], m.nationality[b]
+            m.fugitive[i] = 0
             m.status[i] = ACTIVE
             arrest(m, np.array([b]), t, params, rng)  # the promoted broker's post falls vacant
             rest = brokers[brokers != b]
@@ -289,6 +293,7 @@ def update_dormancy(mem: Members, t: int, params: dict) -> None:
         slots = np.flatnonzero((mem.org == o) & (mem.status == VACANT))
         mem.status[slots] = ACTIVE
         mem.nationality[slots] = mem.state[slots]
+        mem.fugitive[slots] = 0
         mem.refill_at[slots] = -1
         brokers = np.flatnonzero((mem.org == o) & (mem.role == BROKER))
         mem.deputy_of[o] = brokers[0] if len(brokers) else -1
@@ -321,13 +326,27 @@ def surrenders(mem: Members, legal: LegalState, world: World, member, to_state, 
     return (to_state == x) | (legal.extradition[to_state, x] & both & nationals_ok)
 
 
+def obtainable(mem: Members, legal: LegalState, world: World, member, to_state, offence):
+    """Whether ``to_state`` could obtain each member: find him, then have him surrendered.
+
+    A member who has not fled is found where he lives. A fugitive leader abroad is found
+    only by an INTERPOL red notice: both states take part in a database that carries
+    notices (``red_notices``), and the state he fled to arrests him on the notice; he is
+    then surrendered subject to that state's extradition rules (:func:`surrenders`).
+    """
+    x = mem.state[member]
+    found = (mem.fugitive[member] == 0) | (x == to_state) | legal.notices[to_state, x]
+    return found & surrenders(mem, legal, world, member, to_state, offence)
+
+
 def relocate(
     mem: Members, legal: LegalState, world: World, cases, target, pursuer, params: dict, rng
 ) -> None:
-    """Leaders targeted by a case may move to a safe haven (stream ``relocation``).
+    """Leaders targeted by a case may flee to a safe haven (stream ``relocation``).
 
-    A safe haven is a state where the organisation has a broker and which would not
-    surrender the leader to any state pursuing his organisation.
+    A safe haven is a state where the organisation has a broker and from which no state
+    pursuing his organisation could obtain the leader (:func:`obtainable`): it would not
+    surrender him, or a fugitive there is beyond the reach of his pursuers' red notices.
     """
     m = mem
     lead = np.flatnonzero(m.role[target] == LEADER)
@@ -335,23 +354,25 @@ def relocate(
         return
     move = lead[rng.random(len(lead)) < params["relocation_probability"]]
     acc = access(m, world.n_states)
+    off = world.leader_offence
     for i in np.unique(target[move]):  # one leader per organisation: a loop over orgs
         pursuers = np.unique(
             np.append(pursuer[move][target[move] == i], cases.state[cases.org == m.org[i]])
         )
-        if not surrenders(m, legal, world, i, pursuers, world.leader_offence).any():
+        if not obtainable(m, legal, world, i, pursuers, off).any():
             continue  # already safe where he is
-        home = m.state[i]
+        home, fled = m.state[i], m.fugitive[i]
         havens = []
         for x in np.flatnonzero(acc[m.org[i]]):
-            m.state[i] = x
-            if not surrenders(m, legal, world, i, pursuers, world.leader_offence).any():
+            m.state[i], m.fugitive[i] = x, fled | (x != home)
+            if not obtainable(m, legal, world, i, pursuers, off).any():
                 havens.append(x)
         m.state[i] = rng.choice(havens) if havens else home
+        m.fugitive[i] = fled | (m.state[i] != home)
 
 
 def safe_haven_leaders(mem: Members, legal: LegalState, world: World, cases) -> int:
-    """Active leaders whom no state pursuing their organisation could obtain."""
+    """Active leaders whom no state pursuing their organisation could obtain (find and get)."""
     n = 0
     if not len(cases):
         return 0
@@ -361,7 +382,7 @@ def safe_haven_leaders(mem: Members, legal: LegalState, world: World, cases) -> 
         if (
             mem.status[i] == ACTIVE
             and len(pursuers)
-            and not surrenders(mem, legal, world, i, pursuers, world.leader_offence).any()
+            and not obtainable(mem, legal, world, i, pursuers, world.leader_offence).any()
         ):
             n += 1
     return n

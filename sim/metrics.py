@@ -101,6 +101,12 @@ _M = [
         higher_is="better",
     ),
     Metric("extraditions", "members/week", "members surrendered to the requesting state"),
+    Metric(
+        "notice_arrests",
+        "members/week",
+        "fugitive leaders found abroad through an INTERPOL red notice and surrendered",
+        higher_is="better",
+    ),
     Metric("cases_opened", "cases/week", "investigations opened from seizures"),
     Metric(
         "cases_expired", "cases/week", "investigations that hit their deadline", higher_is="worse"
@@ -145,7 +151,8 @@ _M = [
     Metric(
         "safe_haven_leaders",
         "leaders",
-        "leaders living in a state that would not surrender them to their pursuers",
+        "leaders their pursuers could not obtain: living in a state that would not surrender "
+        "them, or fled beyond the reach of the pursuers' red notices",
     ),
     Metric(
         "policy_cost",
@@ -187,6 +194,7 @@ COUNTERS = (
     "convictions",
     "convictions_investigated",
     "extraditions",
+    "notice_arrests",
     "cases_opened",
     "cases_expired",
     "requests_sent",

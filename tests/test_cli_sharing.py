@@ -19,6 +19,9 @@ def test_describe_shows_databases_and_integrity():
     out = describe("central_america_cocaine")
     assert "Shared databases" in out and "members (willingness)" in out
     assert "interpol" in out and "GTM 1.0" in out and "MEX 1.0" in out
+    assert "red notices" in out
+    interpol = next(line for line in out.splitlines() if "| interpol " in line)
+    assert "| yes " in interpol  # INTERPOL carries red notices
     assert "integrity (0..1)" in out
     row = next(line for line in out.splitlines() if "| NIC " in line)
     assert "0.5" in row  # Nicaragua's integrity
@@ -66,6 +69,7 @@ def test_describe_shows_willingness_conditions_and_suspensions(tmp_path):
     assert "EAS 0.0" in row  # the free-rider
     assert "NOR withholds from MKT, EAS" in row
     assert "| 1 " in row and "0.4" in row and "| 10 " in row  # lag, coverage, from week
+    assert "| no " in row  # no red notices
     assert "condition: NOR withholds from MKT, EAS (from week 0)" in out
     assert (
         "suspension: cooperation between MID and NOR suspended (from week 20 until week 30)" in out

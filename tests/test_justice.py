@@ -407,15 +407,26 @@ def test_leader_stays_without_relocation_or_without_a_haven():
     assert surrenders(m, leader, np.array([MKT])).all()
 
 
+#: INTERPOL among all six toy states, carrying red notices (so a fugitive can be found).
+INTERPOL = {
+    "type": "database",
+    "name": "interpol",
+    "members": ["AND", "MID", "WES", "EAS", "NOR", "MKT"],
+    "red_notices": True,
+}
+
+
 @pytest.mark.parametrize("national, haven", [("EAS", True), ("AND", False)])
 def test_nationals_rule_makes_a_haven(national, haven):
     # Eastland criminalises conspiracy and has a treaty with Marketia, but does not
-    # extradite its own nationals: a haven for an Eastland national only.
+    # extradite its own nationals: a haven for an Eastland national only (red notices
+    # everywhere, so fleeing alone hides nobody).
     m, red, leader = haven_setup(
         ['states.EAS.laws=["trafficking", "conspiracy"]'],
         agreements_=[
             {"type": "extradition", "between": ["NOR", "MKT"]},
             {"type": "extradition", "between": ["EAS", "MKT"]},
+            INTERPOL,
         ],
     )
     AND, NOR, MKT, EAS = (sidx(m, s) for s in ("AND", "NOR", "MKT", "EAS"))
@@ -431,6 +442,78 @@ def test_nationals_rule_makes_a_haven(national, haven):
         assert m.members.state[leader] == NOR
         m.members.state[leader] = EAS  # Eastland would surrender a foreigner
         assert surrenders(m, leader, np.array([MKT])).all()
+
+
+def _fugitive_in_eastland(notices: bool):
+    """Red's leader fled from Nordia to Eastland, which would surrender him to Marketia."""
+    m, red, leader = haven_setup(
+        ['states.EAS.laws=["trafficking", "conspiracy"]'],
+        agreements_=[
+            {"type": "extradition", "between": ["NOR", "MKT"]},
+            {"type": "extradition", "between": ["EAS", "MKT"]},
+            *([INTERPOL] if notices else []),
+        ],
+    )
+    AND, NOR, MKT, EAS = (sidx(m, s) for s in ("AND", "NOR", "MKT", "EAS"))
+    M.add_broker(m.members, red, EAS, m.params)
+    arrest(m, brokers(m, red, AND), 0)  # Andea (no treaty) is no haven any more
+    m.members.state[leader] = NOR
+    m.members.nationality[leader] = AND  # Eastland surrenders a foreigner
+    relocate(m, np.array([leader]), np.array([MKT]))
+    return m, red, leader, MKT, EAS
+
+
+def test_without_red_notices_a_fugitive_abroad_is_never_found():
+    m, red, leader, MKT, EAS = _fugitive_in_eastland(notices=False)
+    # Eastland would surrender him, but nobody can find a fugitive there without a notice
+    assert m.members.state[leader] == EAS and m.members.fugitive[leader] == 1
+    assert surrenders(m, leader, np.array([MKT])).all()
+    off = m.world.leader_offence
+    assert not M.obtainable(m.members, m.legal, m.world, leader, np.array([MKT]), off).any()
+    add_case(
+        m, org=red, state=MKT, target=leader, requested=EAS, channel=justice.LETTERS,
+        offence=off, t=0,
+    )  # fmt: skip
+    assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 1
+    justice.advance_cases(m.justice, np.ones(m.world.n_states), 0)
+    assert m.members.status[leader] == M.ACTIVE
+    assert m.recorder.counts.get("notice_arrests", 0) == 0
+
+
+def test_a_red_notice_finds_the_fugitive_and_he_is_surrendered():
+    m, red, leader, MKT, EAS = _fugitive_in_eastland(notices=True)
+    # with notices Eastland is no haven for him: he stays in Nordia, who surrenders him
+    assert m.members.state[leader] != EAS
+    assert m.legal.notices[MKT, EAS] and m.legal.notices[EAS, MKT]
+    # moved there anyway (he fled before), the notice finds him and Eastland surrenders him
+    m.members.state[leader], m.members.fugitive[leader] = EAS, 1
+    off = m.world.leader_offence
+    assert M.obtainable(m.members, m.legal, m.world, leader, np.array([MKT]), off).all()
+    add_case(
+        m, org=red, state=MKT, target=leader, requested=EAS, channel=justice.LETTERS,
+        offence=off, t=0,
+    )  # fmt: skip
+    assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 0
+    justice.advance_cases(m.justice, np.ones(m.world.n_states), 0)
+    arrested = m.recorder.counts.get("arrests", 0)
+    assert arrested == 1 and m.recorder.counts["extraditions"] == 1
+    assert m.recorder.counts["notice_arrests"] == 1
+    # ... subject to Eastland's extradition rules: a national of Eastland is kept
+    m, red, leader, MKT, EAS = _fugitive_in_eastland(notices=True)
+    m.members.state[leader], m.members.fugitive[leader] = EAS, 1
+    m.members.nationality[leader] = EAS
+    assert not M.obtainable(m.members, m.legal, m.world, leader, np.array([MKT]), off).any()
+
+
+def test_a_successor_leader_is_no_fugitive():
+    m, red, leader, MKT, EAS = _fugitive_in_eastland(notices=False)
+    assert m.members.fugitive[leader] == 1
+    arrest(m, np.array([leader]), 0)
+    for t in range(1, 200):
+        M.recruit(m.members, t, m.params, m.streams["recruitment"])
+        if m.members.status[leader] == M.ACTIVE:
+            break
+    assert m.members.status[leader] == M.ACTIVE and m.members.fugitive[leader] == 0
 
 
 # -------------------------------------------------- 5. recruitment and succession

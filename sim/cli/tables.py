@@ -222,7 +222,8 @@ def databases_table(sc: Scenario) -> Table | None:
         title="Shared databases (member willingness to share, 0..1)",
         title_justify="left",
     )
-    for col in ("database", "members (willingness)", "lag", "coverage", "from week", "conditions"):
+    cols = ("database", "members (willingness)", "lag", "coverage", "red notices", "from week")
+    for col in (*cols, "conditions"):
         t.add_column(col)
     for name, db in dbs.items():
         members = ", ".join(
@@ -238,6 +239,7 @@ def databases_table(sc: Scenario) -> Table | None:
             members,
             "default" if db.get("lag") is None else str(db["lag"]),
             "default" if db.get("coverage") is None else fmt(db["coverage"]),
+            "yes" if db.get("red_notices") else "no",
             str(db.get("start", 0)),
             "; ".join(cond) or "-",
         )
@@ -250,7 +252,7 @@ def databases_table(sc: Scenario) -> Table | None:
         for p in susp
     ]
     if not dbs:
-        t.add_row("none", "-", "-", "-", "-", "-")
+        t.add_row("none", "-", "-", "-", "-", "-", "-")
     t.caption = "\n".join(notes) or "no sharing conditions or suspensions"
     t.caption_justify = "left"
     return t
