@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("solara")
 
+
 from sim.dashboard.narrator import what_happened  # noqa: E402
 from sim.dashboard.session import SWITCHES, CorridorViz, scenario_names  # noqa: E402
 from sim.policies import from_dict  # noqa: E402
@@ -32,9 +33,8 @@ ARGS = [
 
 @pytest.mark.parametrize("name", ["toy_corridor", "central_america_cocaine"])
 def test_switches_are_registry_policies_acting_next_week(name):
-    viz = CorridorViz(name, side_by_side=True)
-    for _ in range(6):
-        viz.step()
+    viz = CorridorViz(name, side_by_side=True, warmup=0, noise_seeds=1)
+    viz.step(6)
     a, b = viz.main.world.state_ids[1:3]
     n0 = len(viz.main.policies)
     for kind in SWITCHES:
@@ -44,6 +44,7 @@ def test_switches_are_registry_policies_acting_next_week(name):
         assert pol.to_dict() == from_dict(d).to_dict()  # the same object the CLI builds
     assert len(viz.main.policies) == n0 + len(SWITCHES)
     assert len(viz.base.policies) == n0  # the twin stays the status quo
+    assert all(len(r.policies) == n0 + len(SWITCHES) for r in viz.runs)  # the noise runs too
     legal_before = viz.main.legal
     viz.step()
     assert viz.main.legal is not legal_before  # legal state rebuilt on the next step
@@ -52,49 +53,149 @@ def test_switches_are_registry_policies_acting_next_week(name):
 
 
 def test_pair_switch_needs_two_states():
-    viz = CorridorViz("toy_corridor")
+    viz = CorridorViz("toy_corridor", warmup=0, noise_seeds=0)
     with pytest.raises(ValueError, match="two different states"):
         viz.switch_on("mlat", "MID", "MID")
 
 
+def test_the_story_starts_after_the_warm_up():
+    viz = CorridorViz("toy_corridor", noise_seeds=0)
+    assert viz.warmup == viz.sc.burn_in > 0 and viz.tick == viz.warmup and viz.week == 0
+    v = viz.view()
+    assert v["week"] == 0 and all(len(x["main"]) == 0 for x in v["series"].values())
+    assert "Nothing has happened" in v["story"][0]
+    viz.step(3)
+    v = viz.view()
+    assert v["week"] == 3 and len(v["series"]["delivered"]["main"]) == 3
+    assert "In 3 weeks" in v["story"][0]
+    d = viz.switch_on("capacity", "NOR")
+    assert d["start"] == viz.warmup + 3 and viz.markers == [(3, "capacity NOR")]
+    # a second participant with the same set-up starts from the warmed-up snapshot
+    other = CorridorViz("toy_corridor", noise_seeds=0, snapshot=viz.snapshot())
+    assert other.tick == viz.warmup and other.main.series["delivered"][: other.tick].tolist() == (
+        viz.main.series["delivered"][: viz.warmup].tolist()
+    )
+
+
 def test_twin_shares_the_seed_until_a_switch():
-    viz = CorridorViz("toy_corridor", seed=3, side_by_side=True)
-    for _ in range(20):
-        viz.step()
-    assert (viz.main.state_flow[:20] == viz.base.state_flow[:20]).all()
+    viz = CorridorViz("toy_corridor", seed=3, side_by_side=True, warmup=0, noise_seeds=0)
+    viz.step(20)
+    assert viz.base is viz.main  # before any switch the twin is the run itself
     viz.switch_on("capacity", "NOR")  # Nordia carries most of the toy's flow (Midland little)
-    for _ in range(40):
-        viz.step()
+    assert viz.base is not viz.main
+    viz.step(40)
+    assert (viz.main.state_flow[:20] == viz.base.state_flow[:20]).all()
     assert not (viz.main.state_flow[20:60] == viz.base.state_flow[20:60]).all()
 
 
+def test_choices_are_kept_across_side_by_side_and_can_be_switched_off():
+    viz = CorridorViz("toy_corridor", warmup=0, noise_seeds=0)
+    viz.step(4)
+    viz.switch_on("capacity", "NOR")
+    viz.step(4)
+    viz.set_side_by_side(True)  # no reset: the switch stays, the twin shows the status quo
+    assert [s["label"] for s in viz.view()["switches"]] == ["capacity NOR"]
+    assert len(viz.base.policies) == len(viz.main.policies) - 1
+    viz.step(4)
+    viz.switch_off("capacity NOR")
+    assert viz.main.policies[-1].end == 12 and viz.view()["switches"][0]["on"] is False
+    assert "Week 12: capacity NOR switched off" in viz.messages
+    with pytest.raises(ValueError, match="no switch"):
+        viz.switch_off("capacity NOR")
+    viz.switch_on("capacity", "NOR")  # on again, from week 12
+    assert [s["on"] for s in viz.view()["switches"]] == [False, True]
+
+
+def test_the_panel_shows_existing_agreements_and_no_ops():
+    viz = CorridorViz("central_america_cocaine", warmup=0, noise_seeds=0)
+    panel = viz.panel("PAN", "CRI")
+    assert any(x.startswith("MLAT") for x in panel["existing"])
+    assert "database interpol" in panel["existing"]
+    assert "already covers PAN-CRI" in panel["no_effect"]["mlat"]
+    assert "joint_team" not in panel["no_effect"] and "capacity" not in panel["no_effect"]
+    assert "two different states" in viz.panel("PAN", "PAN")["no_effect"]["mlat"]
+
+
 def test_narrator_plain_words():
-    viz = CorridorViz("toy_corridor", side_by_side=True)
+    viz = CorridorViz("toy_corridor", side_by_side=True, warmup=0, noise_seeds=2)
     assert "Nothing has happened" in what_happened(viz.main)[0]
-    for _ in range(60):
-        viz.step()
+    viz.step(60)
     viz.switch_on("capacity", "MID")
     viz.switch_on("mlat", "MID", "WES")
-    for _ in range(40):
-        viz.step()
-    text = "\n".join(what_happened(viz.main, viz.markers, viz.base))
+    viz.step(40)
+    text = "\n".join(viz.view()["story"])
     assert "In 100 weeks" in text and "kg reached the market" in text
     assert "Week 60: capacity MID, MLAT MID-WES switched on." in text
-    assert "status quo on the same seed" in text
+    assert "Against the status quo (3 seeds, the same luck in both arms)" in text
     assert "request" in text or "expired" in text
     assert all(name in scenario_names() for name in ("toy_corridor", "central_america_cocaine"))
 
 
-def test_figures_render():
-    from sim.dashboard.views import charts_figure, map_figure
+def test_the_narrator_says_within_noise_unless_every_seed_agrees():
+    from sim.dashboard.narrator import paired_effects, versus_status_quo
 
-    viz = CorridorViz("central_america_cocaine", side_by_side=True)
-    for _ in range(5):
-        viz.step()
-    viz.switch_on("mlat", "PAN", "CRI")
-    viz.step()
-    assert len(map_figure(viz).axes) == 2
-    assert len(charts_figure(viz).axes) == 6
+    viz = CorridorViz("toy_corridor", warmup=20, noise_seeds=3)
+    viz.switch_on("capacity", "WES")  # Westland carries little of the flow: a small effect
+    viz.step(40)
+    e = paired_effects(viz, "delivered")
+    line = versus_status_quo(viz)
+    assert len(e) == 4 and e.any()  # the switch changed something on some seed ...
+    assert not ((e > 0).all() or (e < 0).all())  # ... but not the same way on every seed
+    assert "delivered within noise" in line
+    big = CorridorViz("toy_corridor", warmup=20, noise_seeds=3)
+    big.switch_on("capacity", "NOR")  # Nordia carries most of the flow: seizures rise
+    big.step(40)
+    e = paired_effects(big, "seized")
+    assert (e > 0).all(), e
+    assert "more seized" in versus_status_quo(big)
+
+
+def test_map_and_chart_options_are_data_for_the_browser():
+    import json
+
+    from sim.dashboard.charts import line_option, map_option
+
+    viz = CorridorViz("central_america_cocaine", side_by_side=True, noise_seeds=0)
+    viz.step(5)
+    viz.switch_on("mlat", "PAN", "NIC")
+    viz.step(2)
+    v = viz.view()
+    geo = viz.geometry()
+    m = map_option(geo, v["maps"]["main"], "map")
+    json.dumps(m)  # plain data only
+    names = {s["name"] for s in m["series"]}
+    assert {"leader at liberty", "no flow", "enforcement capacity"} <= names
+    labels = [d["value"] for d in next(s for s in m["series"] if s["name"] == "states")["data"]]
+    assert len(labels) == len(geo["state_names"])
+    ch = line_option(v, "delivered", geo["unit"])
+    assert [s["name"] for s in ch["series"]] == ["with the agreements", "status quo (same seed)"]
+    assert ch["xAxis"]["minInterval"] == 1 and ch["title"]["textStyle"]["fontSize"] >= 18
+    assert ch["series"][0]["markLine"]["data"][0]["xAxis"] == 5
+    assert len(ch["series"][0]["data"]) == 7
+
+
+def test_a_room_has_a_worker_per_participant_and_a_cap():
+    from sim.dashboard.worker import Room, RoomFull
+
+    room = Room(cap=2)
+    try:
+        kw = {"scenario_name": "toy_corridor", "seed": 1, "noise_seeds": 0}
+        a = room.join("a", kw)
+        b = room.join("b", kw)
+        assert a.proc.pid != b.proc.pid and a.proc.is_alive() and b.proc.is_alive()
+        assert len(room.snapshots) == 1  # the second participant started from the snapshot
+        a.call("step", 3)
+        assert a.call("view")["week"] == 3 and b.call("view")["week"] == 0  # independent
+        with pytest.raises(RoomFull, match="room is full"):
+            room.join("c", kw)
+        with pytest.raises(ValueError, match="two different states"):
+            a.call("switch_on", "mlat", "MID", "MID")  # an error comes back as one line
+        room.release("a")
+        assert not a.proc.is_alive()
+        room.join("c", kw)  # the place is free again
+    finally:
+        room.close()
+    assert len(room) == 0 and not b.proc.is_alive()
 
 
 def test_cli_help():
@@ -125,7 +226,7 @@ def server():
     proc = subprocess.Popen(
         [*cmd, "dashboard", "toy_corridor", "--port", str(port)],
         cwd=ROOT,
-        env=dict(os.environ, MPLBACKEND="Agg"),
+        env=dict(os.environ, MPLBACKEND="Agg", SOLARA_KERNEL_CULL_TIMEOUT="3s"),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -189,97 +290,130 @@ def _open(browser, url: str):
 
 
 def _steps(page, n: int) -> None:
-    step = page.get_by_role("button", name="Step")
     for _ in range(n):
-        step.click()
-        page.wait_for_timeout(120)
+        week = _week(page)
+        page.get_by_role("button", name="Step").click()
+        page.locator(".xb-week").get_by_text(f"Week {week + 1} of", exact=False).wait_for(
+            timeout=30_000
+        )
+
+
+def _week(page) -> int:
+    return int(page.locator(".xb-week").inner_text().split()[1])
+
+
+def _canvas(page, css: str) -> bytes:
+    page.wait_for_timeout(300)  # ECharts draws on the next animation frame
+    return page.locator(f"{css} canvas").first.screenshot()
+
+
+def _workers() -> int:
+    """Worker processes of the dashboard's forkserver (one per participant)."""
+    out = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True)
+    out = out.stdout
+    rows = [line.split(None, 2) for line in out.splitlines()[1:]]
+    servers = {r[0] for r in rows if "forkserver" in r[2] and "sim.dashboard.session" in r[2]}
+    return sum(1 for r in rows if r[1] in servers)
 
 
 def test_dashboard_in_chromium(server, browser, tmp_path):
     page, outside = _open(browser, server)
-    step = page.get_by_role("button", name="Step")
-    step.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    assert "warm-up" in page.locator(".xb-week").inner_text() and _week(page) == 0
     narrator = page.locator(".xb-narrator")
     narrator.get_by_text("Nothing has happened").wait_for(timeout=30_000)
-    map0 = page.locator(".xb-map img").screenshot()
-    charts0 = page.locator(".xb-charts img").screenshot()
-
-    for _ in range(3):
-        step.click()
-        page.wait_for_timeout(150)
+    assert page.get_by_text("Play Interval").count() == 0  # no generic Mesa panel
+    map0, chart0 = _canvas(page, ".xb-map-main"), _canvas(page, ".xb-chart-delivered")
+    _steps(page, 3)
     narrator.get_by_text("In 3 weeks").wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
-    map1 = page.locator(".xb-map img").screenshot()
-    charts1 = page.locator(".xb-charts img").screenshot()
-    assert map1 != map0 and charts1 != charts0
+    assert _canvas(page, ".xb-map-main") != map0 and _canvas(page, ".xb-chart-delivered") != chart0
 
+    agreements = page.locator(".xb-agreements")
+    agreements.get_by_text("Already in force between MID and WES: none").wait_for()
     page.get_by_role("button", name="Fund capacity building in A").click()
-    page.locator(".xb-agreements").get_by_text("Week 3: capacity MID switched on").wait_for(
-        timeout=30_000
-    )
+    agreements.get_by_text("Week 3: capacity MID switched on").wait_for(timeout=30_000)
     page.get_by_role("button", name="Add an MLAT between A and B").click()
-    page.locator(".xb-agreements").get_by_text("Week 3: MLAT MID-WES switched on").wait_for(
-        timeout=30_000
-    )
-    for _ in range(3):
-        step.click()
-        page.wait_for_timeout(150)
+    agreements.get_by_text("Week 3: MLAT MID-WES switched on").wait_for(timeout=30_000)
+    # the MLAT now exists: the panel says so and greys out the no-op
+    agreements.get_by_text("Already in force between MID and WES: MLAT", exact=False).wait_for()
+    assert page.get_by_role("button", name="Add an MLAT between A and B").is_disabled()
+    _steps(page, 3)
     narrator.get_by_text("In 6 weeks").wait_for(timeout=30_000)
     narrator.get_by_text("capacity MID, MLAT MID-WES switched on", exact=False).wait_for()
-    page.wait_for_timeout(500)
-    map2 = page.locator(".xb-map img").screenshot()
-    charts2 = page.locator(".xb-charts img").screenshot()
-    assert map2 != map1 and charts2 != charts1
+    # Play runs on its own until Pause
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('.xb-week').innerText.split(' ')[1]) >= 9",
+        timeout=30_000,
+    )
+    page.get_by_role("button", name="Pause").click()
     shot = _save(page.screenshot(full_page=True), "dashboard_test.png", tmp_path)
     assert shot.stat().st_size > 20_000
-
     assert outside == [], f"the dashboard asked for outside resources: {outside[:3]}"
     page.close()
 
 
-def test_side_by_side_in_chromium(server, browser, tmp_path):
-    """Tick side-by-side (by its label), Reset: a status-quo twin runs next to the main run."""
+def test_side_by_side_keeps_the_agreements_in_chromium(server, browser, tmp_path):
+    """Switch on, then side by side (no Reset): the switch stays; then switch it off."""
     page, outside = _open(browser, server)
     page.get_by_role("button", name="Step").wait_for(timeout=60_000)
-    narrator = page.locator(".xb-narrator")
-    narrator.get_by_text("Nothing has happened").wait_for(timeout=30_000)
     marker = page.locator(".xb-side-by-side")
-    assert marker.count() == 0  # a single run until side-by-side is ticked and Reset
-    natural = "e => e.naturalWidth / e.naturalHeight"
-    single = page.locator(".xb-map img").evaluate(natural)
-
-    # Vuetify's ripple covers the <input>, so Playwright's get_by_label().check() never
-    # lands; clicking the label text is what a user does (and toggles the v-model).
-    box = page.get_by_label("Side by side with the status quo")
-    page.get_by_text("Side by side with the status quo", exact=True).click()
-    page.wait_for_function("e => e.checked", arg=box.element_handle(), timeout=10_000)
-    page.get_by_role("button", name="Reset").click()
-    marker.wait_for(timeout=30_000)
-    assert "status quo (seed 1)" in marker.inner_text()
-    page.wait_for_timeout(300)
-    double = page.locator(".xb-map img").evaluate(natural)
-    assert double > 1.6 * single, (single, double)  # two maps side by side
-
-    _steps(page, 3)
-    narrator.get_by_text("In 3 weeks").wait_for(timeout=30_000)
-    narrator.get_by_text("Against the status quo on the same seed: no difference yet").wait_for()
-
-    # Nordia, the crossing before the market, carries most of the toy's early flow:
-    # choose it as state A the way a user does, from the select's menu
+    assert marker.count() == 0
+    _steps(page, 2)
+    # Nordia, the crossing before the market, carries most of the toy's flow
     page.locator(".xb-agreements .v-select").first.click()
     page.locator(".v-menu__content .v-list-item", has_text="NOR").first.click()
     page.get_by_role("button", name="Fund capacity building in A").click()
-    page.locator(".xb-agreements").get_by_text("Week 3: capacity NOR switched on").wait_for(
-        timeout=30_000
-    )
-    _steps(page, 10)  # capacity in Nordia shows in seizures from week 6 on seed 1
-    narrator.get_by_text("In 13 weeks").wait_for(timeout=30_000)
-    line = narrator.get_by_text("Against the status quo on the same seed", exact=False)
-    line.wait_for()
-    text = line.inner_text()
-    assert "no difference" not in text and "seized" in text, text
-    page.wait_for_timeout(500)
+    agreements = page.locator(".xb-agreements")
+    agreements.get_by_text("Week 2: capacity NOR switched on").wait_for(timeout=30_000)
+    page.get_by_text("Side by side with the status quo", exact=True).click()
+    marker.wait_for(timeout=30_000)
+    assert "status quo (seed 1)" in marker.inner_text()
+    assert page.locator(".xb-map-base canvas").count() >= 1  # the second map
+    # the agreement is still on, as its "switch off" button shows
+    off = page.get_by_role("button", name="Switch off capacity NOR")
+    assert off.count() == 1
+    _steps(page, 12)
+    line = page.locator(".xb-narrator").get_by_text("Against the status quo", exact=False)
+    line.wait_for(timeout=30_000)
+    assert "4 seeds" in line.inner_text()
+    off.click()
+    agreements.get_by_text("Week 14: capacity NOR switched off").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Switch off capacity NOR").count() == 0
     shot = _save(page.screenshot(full_page=True), "dashboard_side_by_side.png", tmp_path)
     assert shot.stat().st_size > 20_000
     assert outside == [], f"the dashboard asked for outside resources: {outside[:3]}"
     page.close()
+
+
+def test_two_participants_step_at_once_each_in_a_worker(server, browser):
+    deadline = time.time() + 60  # earlier tests' sessions are culled 3 s after they close
+    while _workers() and time.time() < deadline:
+        time.sleep(0.5)
+    before = _workers()
+    assert before == 0
+    ctx = [browser.new_context(viewport={"width": 1600, "height": 1000}) for _ in range(2)]
+    pages = [c.new_page() for c in ctx]
+    for p in pages:
+        p.goto(server)
+    for p in pages:
+        p.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    deadline = time.time() + 10
+    while _workers() < before + 2 and time.time() < deadline:
+        time.sleep(0.2)
+    assert _workers() == before + 2  # a worker process per participant
+    for _ in range(3):  # both click before either waits
+        for p in pages:
+            p.get_by_role("button", name="Step").click()
+        for p in pages:
+            p.wait_for_timeout(50)
+    for p in pages:
+        p.locator(".xb-week").get_by_text("Week 3 of", exact=False).wait_for(timeout=30_000)
+    _steps(pages[0], 2)  # one participant's steps do not move the other's run
+    assert (_week(pages[0]), _week(pages[1])) == (5, 3)
+    for c in ctx:
+        c.close()
+    deadline = time.time() + 60  # the sessions are culled (3 s here) and their workers stop
+    while _workers() > before and time.time() < deadline:
+        time.sleep(0.5)
+    assert _workers() == before

@@ -1,16 +1,18 @@
 """Workshop dashboard: the corridor in a browser, agreements switched on and off live.
 
-``xborder dashboard [SCENARIO] [--port P] [--host H] [--token T]`` serves a Mesa
-SolaraViz app, on 127.0.0.1 unless ``--host`` says otherwise; with a token the page
-asks for it (``?token=...``) before it shows anything (solara's assets are vendored
-by ``solara-assets``, so it works offline). The pieces:
+``xborder dashboard [SCENARIO] [--port P] [--host H] [--token T]`` serves a solara
+app, on 127.0.0.1 unless ``--host`` says otherwise; with a token the page asks for it
+(``?token=...``) before it shows anything (solara's assets, ECharts included, are
+vendored by ``solara-assets``, so it works offline). The pieces:
 
-- ``session``: ``CorridorViz``, the Mesa model the app drives: one TraffickingModel
-  (plus a status-quo twin on the same seed in side-by-side mode) and the agreement
-  switches, applied as the very policy objects of ``sim.policies``;
-- ``views``: the map and chart figures (matplotlib) and the solara components;
-- ``narrator``: the "what happened" panel in plain words;
-- ``app``: the SolaraViz page (``solara run sim.dashboard.app``).
+- ``session``: ``CorridorViz``, one participant's runs: the main run, its status-quo
+  twin on the same seed, a small noise ensemble on other seeds, all warmed up before
+  week 0; the agreement switches are the very policy objects of ``sim.policies``;
+- ``worker``: a process per participant holding its ``CorridorViz`` (the web process
+  only renders), the room's cap and the shared warm-up snapshots;
+- ``charts``: the map and the charts as ECharts options (data, drawn in the browser);
+- ``narrator``: the "what happened" panel in plain words, effects told against noise;
+- ``app``: the page (``solara run sim.dashboard.app``).
 
 Needs the ``dashboard`` extra: ``pip install 'xborder[dashboard]'``.
 """
@@ -23,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 
 if importlib.util.find_spec("solara") is None:  # pragma: no cover
     raise ImportError("the dashboard needs solara and mesa's viz extra")
@@ -31,6 +34,7 @@ SCENARIO_ENV = "XBORDER_DASHBOARD_SCENARIO"
 #: The join token the page asks for (``?token=...``); unset: no token needed.
 TOKEN_ENV = "XBORDER_DASHBOARD_TOKEN"
 LOOPBACK = "127.0.0.1"
+CULL_TIMEOUT = "60s"
 
 
 def serve_command(scenario: str = "toy_corridor", port: int = 8765, host: str = LOOPBACK):
@@ -78,33 +82,49 @@ def serve(
     env = dict(os.environ, **{SCENARIO_ENV: scenario})
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # a closed tab's session (and its worker) is released a minute later, not in 24 h
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
     env.pop(TOKEN_ENV, None)
     if token:
         env[TOKEN_ENV] = token
     proc = subprocess.Popen(serve_command(scenario, port, host), env=env, start_new_session=True)
+    return supervise(proc)
+
+
+def supervise(proc: subprocess.Popen) -> int:
+    """Wait for a server started in its own process group; stop the group on SIGINT/SIGTERM.
+
+    The signal handler only signals (it must not wait: the main thread is already in
+    ``proc.wait``): SIGTERM to the group at once, SIGKILL 5 s later if it is still there.
+    """
+    got: list[int] = []
+    killer = threading.Timer(5.0, _signal_group, (proc.pid, signal.SIGKILL))
+    killer.daemon = True
 
     def stop(signum, _frame):
-        _stop_group(proc)
-        raise SystemExit(128 + signum)
+        if not got:
+            got.append(signum)
+            _signal_group(proc.pid, signal.SIGTERM)
+            killer.start()
 
     old = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return proc.wait()
+        code = proc.wait()
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
-        _stop_group(proc)
+        killer.cancel()
+        if proc.poll() is None:  # an exception in this process: leave nothing behind
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _signal_group(proc.pid, signal.SIGKILL)  # stragglers of the group (workers)
+    if got:
+        raise SystemExit(128 + got[0])
+    return code
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
-    """Terminate the server's process group; kill it if it is still there after 5 s."""
-    if proc.poll() is not None:
-        return
+def _signal_group(pgid: int, sig: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-    except ProcessLookupError:  # pragma: no cover - already gone
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
         pass

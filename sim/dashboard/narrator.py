@@ -2,7 +2,11 @@
 
 Everything is computed from ``state_flow`` (where the goods went), the weekly
 ``series`` and ``request_table()`` (the evidence requests): nothing here changes the
-model.
+model. The story starts after the warm-up (``start``): totals, shifts of flow and
+requests count only from there, and an effect against the status quo is told only
+when it stands out of run-to-run noise: the same switches on a few other seeds
+(common random numbers, :class:`~sim.dashboard.session.CorridorViz`), or "within
+noise" otherwise.
 """
 
 from __future__ import annotations
@@ -42,12 +46,15 @@ def _transit(model: TraffickingModel) -> np.ndarray:
     return ~np.array(only_ends)
 
 
-def flow_shift(model: TraffickingModel, at: int, window: int = WINDOW) -> str | None:
-    """One sentence on where flow moved between the weeks before and after ``at``."""
+def flow_shift(model: TraffickingModel, at: int, window: int = WINDOW, start: int = 0):
+    """One sentence on where flow moved between the weeks before and after tick ``at``.
+
+    Only weeks from ``start`` on (after the warm-up) count.
+    """
     t = model.tick
-    if at < 1 or t - at < 2:
+    if at < start + 1 or t - at < 2:
         return None
-    before = model.state_flow[max(0, at - window) : at].sum(0)
+    before = model.state_flow[max(start, at - window) : at].sum(0)
     after = model.state_flow[max(at, t - window) : t].sum(0)
     keep = _transit(model)
     d = (_shares(after) - _shares(before)) * keep
@@ -61,9 +68,11 @@ def flow_shift(model: TraffickingModel, at: int, window: int = WINDOW) -> str | 
     )
 
 
-def requests_story(model: TraffickingModel) -> list[str]:
-    """Sentences on expired, refused and answered evidence requests."""
+def requests_story(model: TraffickingModel, start: int = 0) -> list[str]:
+    """Sentences on expired, refused and answered evidence requests sent from ``start`` on."""
     r = model.request_table()
+    keep = r["sent"] >= start
+    r = {k: np.asarray(v)[keep] for k, v in r.items()}
     if not len(r["outcome"]):
         return ["No evidence request has been sent abroad yet."]
     names = model.world.state_names
@@ -98,25 +107,28 @@ def requests_story(model: TraffickingModel) -> list[str]:
 def what_happened(
     model: TraffickingModel,
     markers: list[tuple[int, str]] = (),
-    base: TraffickingModel | None = None,
+    start: int = 0,
+    noise=None,
 ) -> list[str]:
-    """The run so far in plain sentences: totals, shifts of flow, justice, the agreements.
+    """The story so far in plain sentences: totals, shifts of flow, justice, the agreements.
 
     Args:
         model: the run.
-        markers: (week, label) of agreements switched on during the run.
-        base: the status-quo twin (same seed) in side-by-side mode.
+        markers: (story week, label) of agreements switched during the story.
+        start: the tick the story starts at (the end of the warm-up).
+        noise: the participant's :class:`~sim.dashboard.session.CorridorViz` (its runs
+            and status-quo twins on several seeds), to compare with the status quo.
     """
     t = model.tick
-    if t == 0:
+    if t <= start:
         return ["Nothing has happened yet: press Step or Play."]
-    s = {k: v[:t] for k, v in model.series.items()}
+    s = {k: v[start:t] for k, v in model.series.items()}
     unit = model.world.unit
     deliv, seiz = float(np.nansum(s["delivered"])), float(np.nansum(s["seized"]))
     rate = seiz / (seiz + deliv) if seiz + deliv else 0.0
     out = [
-        f"In {t} weeks {deliv:,.0f} {unit} reached the market and {seiz:,.0f} {unit} were "
-        f"seized ({rate:.0%} interdicted)."
+        f"In {t - start} weeks {deliv:,.0f} {unit} reached the market and {seiz:,.0f} {unit} "
+        f"were seized ({rate:.0%} interdicted)."
     ]
     conv, arrests = int(np.nansum(s["convictions"])), int(np.nansum(s["arrests"]))
     out.append(f"{arrests} arrests and {conv} convictions so far.")
@@ -124,35 +136,62 @@ def what_happened(
     for week, label in markers:
         by_week.setdefault(int(week), []).append(label)
     for week, labels in sorted(by_week.items()):
-        shift = flow_shift(model, week)
+        shift = flow_shift(model, start + week, start=start)
         after = f" After it: {shift[0].lower()}{shift[1:]}." if shift else ""
         out.append(f"Week {week}: {', '.join(labels)} switched on.{after}")
-    if not markers and t > 2 * WINDOW:
-        shift = flow_shift(model, t - WINDOW, window=4 * WINDOW)
+    if not markers and t - start > 2 * WINDOW:
+        shift = flow_shift(model, t - WINDOW, window=4 * WINDOW, start=start)
         if shift:
             out.append(f"In the last {WINDOW} weeks: {shift}.")
-    out += requests_story(model)
-    if base is not None and base.tick == t:
-        out.append(versus_status_quo(model, base))
+    out += requests_story(model, start)
+    if noise is not None and noise.switches:
+        out.append(versus_status_quo(noise))
     return out
 
 
-def versus_status_quo(model: TraffickingModel, base: TraffickingModel) -> str:
-    """One sentence comparing the run with its status-quo twin (same seed) so far."""
-    t = model.tick
-    keys = ("delivered", "seized", "arrests", "convictions")
-    tot = {k: float(np.nansum(model.series[k][:t])) for k in keys}
-    btot = {k: float(np.nansum(base.series[k][:t])) for k in keys}
-    head = "Against the status quo on the same seed:"
-    if all(np.array_equal(model.series[k][:t], base.series[k][:t], equal_nan=True) for k in keys):
+#: What the comparison with the status quo reports.
+VERSUS = ("delivered", "seized")
+
+
+def paired_effects(viz, key: str) -> np.ndarray:
+    """Per seed: relative change of ``key`` (total since the first switch) against the twin."""
+    since = min(int(d["start"]) for d in viz.switches)
+    t = viz.tick
+    out = []
+    for run, twin in zip(viz.runs, viz.twins):
+        if twin is None:
+            continue
+        a = float(np.nansum(run.series[key][since:t]))
+        b = float(np.nansum(twin.series[key][since:t]))
+        out.append((a - b) / b if b > 0 else 0.0)
+    return np.array(out)
+
+
+def versus_status_quo(viz) -> str:
+    """One sentence on the switches' effect against the status quo, or "within noise".
+
+    The effect on each seed is the change against that seed's status-quo twin (common
+    random numbers); it is told only when every seed agrees on its sign and the
+    ensemble's mean is at least twice its standard error, else "within noise".
+    """
+    n = len(viz.runs)
+    head = f"Against the status quo ({n} seeds, the same luck in both arms):"
+    if viz.tick <= min(int(d["start"]) for d in viz.switches) + 1:
         return f"{head} no difference yet."
     parts = []
-    for k in ("delivered", "seized"):
-        d, b = tot[k] - btot[k], btot[k]
-        word = "less" if d < 0 else "more"
-        if b > 0:
-            parts.append(f"{abs(d) / b:.1%} {word} {k}")
+    for key in VERSUS:
+        e = paired_effects(viz, key)
+        if not len(e) or np.all(e == 0):
+            parts.append(f"no change in {key}")
+            continue
+        mean = float(e.mean())
+        se = float(e.std(ddof=1) / np.sqrt(len(e))) if len(e) > 1 else np.inf
+        same_sign = np.all(e > 0) or np.all(e < 0)
+        if same_sign and abs(mean) >= 2 * se:
+            word = "more" if mean > 0 else "less"
+            parts.append(
+                f"{abs(mean):.1%} {word} {key} (from {e.min():+.1%} to {e.max():+.1%} across seeds)"
+            )
         else:
-            parts.append(f"{abs(d):,.0f} {model.world.unit} {word} {k}")
-    parts.append(f"{tot['convictions'] - btot['convictions']:+.0f} convictions")
-    return f"{head} {', '.join(parts)}."
+            parts.append(f"{key} within noise ({e.min():+.1%} to {e.max():+.1%} across seeds)")
+    return f"{head} {'; '.join(parts)}."
