@@ -19,6 +19,7 @@ from sim.cli.dashboard import dashboard
 from sim.cli.experiment import experiment_app
 from sim.cli.recommend import discover, recommend
 from sim.cli.studies import compare, describe, run, scenarios, sensitivity, validate
+from sim.cli.workshop import workshop
 
 app = typer.Typer(
     name="xborder",
@@ -36,6 +37,7 @@ for command in (
     sensitivity,
     validate,
     dashboard,
+    workshop,
     recommend,
     discover,
     policies,
