@@ -298,7 +298,18 @@ def apply_overrides(data: dict, overrides: list[str], path: Path | str) -> None:
                 hint = did_you_mean(parts[1], [i for i in ids if isinstance(i, str)])
                 raise ScenarioError(path, key, f"no {parts[0][:-1]} with id {parts[1]!r}{hint}")
             match[0][parts[2]] = value
+        elif len(parts) == 3 and parts[0] == "agreements":
+            items = [it for it in data.get("agreements", []) if isinstance(it, dict)]
+            match = [it for it in items if parts[1] in (it.get("name"), it.get("label"))]
+            if not match:
+                names = [it.get("name") or it.get("label") for it in items]
+                hint = did_you_mean(parts[1], [n for n in names if isinstance(n, str)])
+                raise ScenarioError(path, key, f"no agreement named {parts[1]!r}{hint}")
+            match[0][parts[2]] = value
         else:
             raise ScenarioError(
-                path, key, "unknown override (use a parameter name or e.g. states.PAN.capacity)"
+                path,
+                key,
+                "unknown override (use a parameter name, e.g. states.PAN.capacity or "
+                "agreements.interpol.red_notices)",
             )

@@ -412,6 +412,31 @@ def test_set_overrides_together():
     assert sc.overrides == sets
 
 
+def test_an_agreement_field_by_name_or_label():
+    sc = load_scenario("central_america_cocaine", ["agreements.interpol.red_notices=false"])
+    db = next(a for a in sc.data["agreements"] if a.get("name") == "interpol")
+    assert db["red_notices"] is False
+    assert next(
+        a for a in load_scenario("central_america_cocaine").data["agreements"]
+        if a.get("name") == "interpol"
+    )["red_notices"] is True  # fmt: skip
+    for bad, key in (
+        ("agreements.interpl.red_notices=false", "agreements.interpl.red_notices"),
+        ("agreements.interpol.red_notice=false", "agreements[1].red_notice"),
+    ):
+        with pytest.raises(ScenarioError) as ei:
+            load_scenario("central_america_cocaine", [bad])
+        assert ei.value.key == key and one_line(str(ei.value))
+    assert "did you mean 'interpol'" in str(
+        pytest.raises(
+            ScenarioError,
+            load_scenario,
+            "central_america_cocaine",
+            ["agreements.interpl.red_notices=false"],
+        ).value  # fmt: skip
+    )
+
+
 def test_ticks_override_alone_clashes_with_the_toys_burn_in():
     # the toy's burn_in is 52, so ticks=30 alone is rejected; with burn_in it is fine
     with pytest.raises(ScenarioError) as ei:
