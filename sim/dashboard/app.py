@@ -31,6 +31,7 @@ from sim.dashboard.worker import Room, RoomFull
 SCENARIO = os.environ.get(SCENARIO_ENV, "toy_corridor")
 TOKEN = os.environ.get(TOKEN_ENV, "")
 ROOM = Room()
+SCENARIOS = scenario_names()  # read once: parsing every scenario file per render is slow
 CSS = """
 .xb-page { font-size: 18px; }
 .xb-page .v-btn { font-size: 18px !important; }
@@ -45,6 +46,19 @@ def token_ok(search: str | None, token: str = "") -> bool:
         return True
     given = parse_qs((search or "").lstrip("?")).get("token", [""])[0]
     return hmac.compare_digest(given.encode(), token.encode())
+
+
+def _start_forkserver() -> None:
+    """Start the workers' forkserver now (with the model loaded), not at the first join."""
+    from multiprocessing import forkserver
+
+    from sim.dashboard.worker import _context
+
+    _context()
+    forkserver.ensure_running()
+
+
+_start_forkserver()
 
 
 def _release_on_close():
@@ -223,7 +237,7 @@ def Participant(worker, kernel: str):
                 Narrator(view)
         with solara.Details("Set-up: scenario, seed, parameters (applied by Reset)"):
             with solara.Row():
-                names = scenario_names()
+                names = SCENARIOS
                 shown = names if scenario in names else [scenario, *names]
                 solara.Select("Scenario", values=shown, value=scenario, on_value=set_scenario)
                 solara.SliderInt("Seed", value=seed, min=0, max=99, on_value=set_seed)
