@@ -50,12 +50,13 @@ LOAD_TARGET, MEMORY_TARGET = 15.0, 0.20
 
 #: Resolve when the page shows week ``k``: a MutationObserver, not Playwright's polling
 #: on every animation frame (which would bill the bench's own waiting to the page).
-WAIT_WEEK = """k => new Promise(resolve => {
+WAIT_WEEK = """([k, ms]) => new Promise((resolve, reject) => {
   const el = document.querySelector('.xb-week');
   const ok = () => el.innerText.startsWith('Week ' + k + ' ');
   if (ok()) return resolve();
-  new MutationObserver((_, obs) => { if (ok()) { obs.disconnect(); resolve(); } })
-    .observe(el, {subtree: true, childList: true, characterData: true});
+  const obs = new MutationObserver(() => { if (ok()) { obs.disconnect(); resolve(); } });
+  obs.observe(el, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => { obs.disconnect(); reject(new Error('still ' + el.innerText)); }, ms);
 })"""
 
 
@@ -122,7 +123,7 @@ async def participant(browser, url: str, steps: int) -> dict:
     ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
     page = await ctx.new_page()
     t0 = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=300_000)
     step = page.get_by_role("button", name="Step")
     await step.wait_for(timeout=180_000)
     load = time.perf_counter() - t0
@@ -130,7 +131,7 @@ async def participant(browser, url: str, steps: int) -> dict:
     for k in range(1, steps + 1):
         t = time.perf_counter()
         await step.click()
-        await page.evaluate(WAIT_WEEK, k)
+        await page.evaluate(WAIT_WEEK, [k, 180_000])
         times.append(time.perf_counter() - t)
     return {"ctx": ctx, "load": load, "steps": times}
 

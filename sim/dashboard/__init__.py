@@ -37,14 +37,14 @@ LOOPBACK = "127.0.0.1"
 CULL_TIMEOUT = "60s"
 
 
-def serve_command(scenario: str = "toy_corridor", port: int = 8765, host: str = LOOPBACK):
-    """The command that serves the dashboard on ``host:port`` (loopback by default)."""
+def app_command(module: str, port: int, host: str = LOOPBACK) -> list[str]:
+    """The command that serves the solara app ``module`` on ``host:port``."""
     return [
         sys.executable,
         "-m",
-        "solara",
+        "sim.dashboard.launch",  # solara's server, static assets compressed once
         "run",
-        "sim.dashboard.app",
+        module,
         "--host",
         host,
         "--port",
@@ -57,9 +57,17 @@ def serve_command(scenario: str = "toy_corridor", port: int = 8765, host: str = 
     ]
 
 
+def serve_command(scenario: str = "toy_corridor", port: int = 8765, host: str = LOOPBACK):
+    """The command that serves the dashboard on ``host:port`` (loopback by default)."""
+    return app_command("sim.dashboard.app", port, host)
+
+
 def port_in_use(host: str, port: int) -> bool:
-    """Whether ``host:port`` cannot be bound now (another server holds it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    """Whether ``host:port`` cannot be bound now (another server listens there)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        # as the server will: connections of a server just stopped (TIME_WAIT) do not count
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, int(port)))
         except OSError:
