@@ -206,7 +206,7 @@ def Participant(worker, kernel: str):
                     for key, live in view["maps"].items():
                         with solara.Div(style={"flex": "1", "min-width": "0"}):
                             solara.FigureEcharts(
-                                option=map_option(geo, live, f"{titles[key]}, week {view['week']}"),
+                                option=map_option(geo, live, titles[key]),
                                 attributes={
                                     "style": "height: 560px; width: 100%;",
                                     "class": f"xb-map-{key}",
