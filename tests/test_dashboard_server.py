@@ -9,37 +9,17 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.servers import ARGS, CHROMIUM, answers, free_port, sync_playwright, xborder
+
 pytest.importorskip("solara")
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cmd() -> list[str]:
-    exe = Path(sys.executable).parent / "xborder"
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from sim.cli import app; app()"]
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=2).read()
-        return True
-    except OSError:
-        return False
+_free_port, _cmd, _answers = free_port, xborder, answers
 
 
 def _start(port: int, *extra: str) -> subprocess.Popen:
@@ -119,16 +99,12 @@ def test_a_port_in_use_is_one_line_and_nothing_starts():
 
 
 def test_the_join_token_gates_the_page_in_chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} missing (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    playwright = sync_playwright()
     port = _free_port()
     proc = _start(port, "--token", "room42key")
     base = f"http://127.0.0.1:{port}/"
     try:
-        with sync_api.sync_playwright() as p:
+        with playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for url in (base, base + "?token=wrong"):
                 page = b.new_page()

@@ -11,9 +11,7 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +24,9 @@ from sim.rng import run_seeds
 from sim.scenario import Scenario
 from sim.workshop.game import Game, GameError, OverBudget
 from sim.workshop.league import RECOMMENDER, STATUS_QUO, priced_by_year, read_round
+from tests.servers import ARGS, CHROMIUM, answers, free_port, sync_playwright, xborder
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 BUDGET = 600_000  # toy menu: mlat_MKT_NOR 250k/year, surge_MID 500k/year: both are 750k
 TICKS = 70  # 18 weeks after the toy's burn-in: enough for a league, quick to run
 
@@ -233,23 +230,7 @@ def test_cli_port_in_use_is_one_line():
 
 
 # ------------------------------------------------------------------ the real server
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cmd() -> list[str]:
-    exe = Path(sys.executable).parent / "xborder"
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from sim.cli import app; app()"]
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=2).read()
-        return True
-    except OSError:
-        return False
+_free_port, _cmd, _answers = free_port, xborder, answers
 
 
 def _children(pid: int) -> list[int]:
@@ -313,13 +294,9 @@ def _read(tmp_path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} missing (apt-get install -y chromium)")
+    playwright = sync_playwright()
     pytest.importorskip("solara")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    with playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()

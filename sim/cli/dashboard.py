@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 import typer
 
 from sim.cli.helpers import fail, load, policy_warnings
-
-LOCAL = ("127.0.0.1", "localhost", "::1")
+from sim.cli.options import HostOpt, TokenOpt, join_token
 
 
 def dashboard(
@@ -17,20 +15,8 @@ def dashboard(
         str, typer.Argument(help="Scenario shown first (name of a shipped one, or a file).")
     ] = "toy_corridor",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
-    host: Annotated[
-        str,
-        typer.Option(
-            help="Address to listen on: 127.0.0.1 (this machine only, the default) "
-            "or 0.0.0.0 (the room's network; a join token is then required)."
-        ),
-    ] = "127.0.0.1",
-    token: Annotated[
-        str | None,
-        typer.Option(
-            help="Join token participants need (?token=...): a value, or 'auto' "
-            "for a random one. Default: none on 127.0.0.1, 'auto' on any other address."
-        ),
-    ] = None,
+    host: HostOpt = "127.0.0.1",
+    token: TokenOpt = None,
 ) -> None:
     r"""Serve the workshop dashboard (map, charts, live agreement switches).
 
@@ -49,10 +35,7 @@ def dashboard(
         from sim.dashboard import port_in_use, serve
     except ImportError as e:  # pragma: no cover
         fail(f"dashboard: {e} (pip install 'xborder[dashboard]')")
-    if token is None and host not in LOCAL:
-        token = "auto"
-    if token == "auto":
-        token = secrets.token_urlsafe(9)
+    token = join_token(token, host)
     if port_in_use(host, port):
         fail(f"dashboard: port {port} on {host} is in use (choose another with --port)")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -90,3 +90,29 @@ __all__ = [
     "TicksOpt",
     "WorkersOpt",
 ]
+
+#: Where a served page listens, and who may join (``dashboard``, ``workshop``).
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+HostOpt = Annotated[
+    str,
+    typer.Option(
+        help="Address to listen on: 127.0.0.1 (this machine only, the default) "
+        "or 0.0.0.0 (the room's network; a join token is then required)."
+    ),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Join token every page needs (?token=...): a value, or 'auto' for a "
+        "random one. Default: none on 127.0.0.1, 'auto' on any other address."
+    ),
+]
+
+
+def join_token(token: str | None, host: str) -> str | None:
+    """The room's join token: ``auto`` (the default off loopback) draws a random one."""
+    import secrets
+
+    if token is None and host not in LOCAL_HOSTS:
+        token = "auto"
+    return secrets.token_urlsafe(9) if token == "auto" else token

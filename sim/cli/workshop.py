@@ -10,9 +10,16 @@ from typing import Annotated
 import typer
 
 from sim.cli.helpers import call, fail, load, policy_warnings
-from sim.cli.options import ScenarioArg, SeedOpt, SetOpt, TicksOpt, WorkersOpt
-
-LOCAL = ("127.0.0.1", "localhost", "::1")
+from sim.cli.options import (
+    HostOpt,
+    ScenarioArg,
+    SeedOpt,
+    SetOpt,
+    TicksOpt,
+    TokenOpt,
+    WorkersOpt,
+    join_token,
+)
 
 
 def workshop(
@@ -38,20 +45,8 @@ def workshop(
     ] = Path("outputs/workshop"),
     workers: WorkersOpt = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8766,
-    host: Annotated[
-        str,
-        typer.Option(
-            help="Address to listen on: 127.0.0.1 (this machine only, the default) "
-            "or 0.0.0.0 (the room's network; a join token is then required)."
-        ),
-    ] = "127.0.0.1",
-    token: Annotated[
-        str | None,
-        typer.Option(
-            help="Join token every page needs (?token=...): a value, or 'auto' for a "
-            "random one. Default: none on 127.0.0.1, 'auto' on any other address."
-        ),
-    ] = None,
+    host: HostOpt = "127.0.0.1",
+    token: TokenOpt = None,
     key: Annotated[
         str | None,
         typer.Option(help="The facilitator's key (?key=...). Default: a random one."),
@@ -100,10 +95,7 @@ def workshop(
         fail("workshop: needs solara (pip install 'xborder[dashboard]')")
     from sim.workshop.server import lan_address, port_in_use, serve
 
-    if token is None and host not in LOCAL:
-        token = "auto"
-    if token == "auto":
-        token = secrets.token_urlsafe(9)
+    token = join_token(token, host)
     key = key or secrets.token_urlsafe(9)
     if port_in_use(host, port):
         fail(f"workshop: port {port} on {host} is in use (choose another with --port)")
