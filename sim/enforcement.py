@@ -36,6 +36,9 @@ class Enforcement:
 
     Attributes:
         capacity_mult, detection_mult, integrity_mult: (S,) this week's policy multipliers.
+        investigators_mult, courts_mult, authority_mult: (S,) this week's multipliers on
+            the justice side: investigators free for cases, the courts' conviction
+            chance (capped at 1), and the central authority's capacity (sim.justice).
         capacity, detection, integrity: (S,) effective values (base x multipliers).
         belief: (locations,) each agency's learned hit rate per location.
         effort: (locations,) inspection effort placed this week.
@@ -45,6 +48,9 @@ class Enforcement:
     def __init__(self, world: World):
         n = world.n_states
         self.capacity_mult, self.detection_mult, self.integrity_mult = (np.ones(n) for _ in "abc")
+        self.investigators_mult, self.courts_mult, self.authority_mult = (
+            np.ones(n) for _ in "abc"
+        )
         self.capacity, self.detection, self.integrity = (
             world.capacity,
             world.detection,
@@ -57,6 +63,7 @@ class Enforcement:
     def reset(self) -> None:
         """Set every policy multiplier back to 1 (before this week's policies act)."""
         self.capacity_mult[:] = self.detection_mult[:] = self.integrity_mult[:] = 1.0
+        self.investigators_mult[:] = self.courts_mult[:] = self.authority_mult[:] = 1.0
 
     def derive(self, world: World) -> None:
         """This week's effective capacity, detection and integrity (integrity capped at 1).
