@@ -60,6 +60,19 @@ class LegalState:
         suspended: (S, S) cooperation between the pair is suspended (a political shock).
         vetted: (S,) share of received records handled by a vetted unit (no leaks).
         notices: (S, S) both states act on red notices of a database they share.
+        eio: (S, S) an EIO-like order (deadline-bound, judicial authority to judicial
+            authority) is in force between the pair.
+        production: (S, S) production orders for stored data go straight to providers.
+        surrender: (S, S) a surrender arrangement (European Arrest Warrant-like) replaces
+            treaty extradition between the pair.
+        controlled: (S, S) share of detected loads followed into the partner instead of
+            seized (controlled deliveries).
+        e_transmission: (S,) the state's central authority transmits electronically.
+        jit_teams: (S,) joint teams the state takes part in (each costs investigators).
+        penalty: (S, offences) maximum penalty in years (0: not an offence there).
+        covers: (S, offences) the state criminalises the conduct charged as the offence,
+            under any label (dual criminality by conduct; ``World.conduct``);
+            ``conduct_penalty`` the heaviest penalty it carries there.
     """
 
     mlat_median_weeks: np.ndarray
@@ -78,10 +91,19 @@ class LegalState:
     suspended: np.ndarray | None = None
     vetted: np.ndarray | None = None
     notices: np.ndarray | None = None
+    eio: np.ndarray | None = None
+    production: np.ndarray | None = None
+    surrender: np.ndarray | None = None
+    e_transmission: np.ndarray | None = None
+    jit_teams: np.ndarray | None = None
+    penalty: np.ndarray | None = None
+    covers: np.ndarray | None = None
+    conduct_penalty: np.ndarray | None = None
+    controlled: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, n: int, laws: np.ndarray) -> LegalState:
-        """No agreement at all; laws as given."""
+    def empty(cls, n: int, laws: np.ndarray, penalty: np.ndarray | None = None) -> LegalState:
+        """No agreement at all; laws (and their penalties) as given."""
         z = np.zeros((n, n))
         return cls(
             z.copy(),
@@ -95,6 +117,13 @@ class LegalState:
             withhold=z.astype(bool),
             suspended=z.astype(bool),
             vetted=np.zeros(n),
+            eio=z.astype(bool),
+            production=z.astype(bool),
+            surrender=z.astype(bool),
+            controlled=z.copy(),
+            e_transmission=np.zeros(n, dtype=bool),
+            jit_teams=np.zeros(n, dtype=np.int64),
+            penalty=np.where(laws, 10.0, 0.0) if penalty is None else penalty.copy(),
         )
 
     def pair(self, a: int, b: int, attr: str, value) -> None:
@@ -103,7 +132,11 @@ class LegalState:
         arr[a, b] = arr[b, a] = value
 
     def finish(self, world) -> None:
-        """Derive the database pair matrices and JIT effort pooling after all policies acted."""
+        """Derive the database pair matrices, JIT effort pooling and conduct coverage."""
+        # the heaviest penalty under which each state punishes each conduct
+        held = np.where(self.laws, self.penalty, 0.0)
+        self.conduct_penalty = (held[:, None, :] * world.conduct[None]).max(axis=-1)
+        self.covers = self.conduct_penalty > 0
         self.db_intel = np.ones(world.n_states)
         self.db_willing = np.ones(world.n_states)
         self.notices = np.zeros((world.n_states, world.n_states), dtype=bool)
@@ -147,7 +180,7 @@ class Cooperation:
         self.agreements = agreements
         self.trust0 = world.trust0
         self.trust = world.trust0.copy()
-        self.legal: LegalState = LegalState.empty(world.n_states, world.laws0)
+        self.legal: LegalState = LegalState.empty(world.n_states, world.laws0, world.penalty0)
         self._key: tuple | None = None
         self.records = intel.Records(world, world.params)
         self.pending_hits: list = []
@@ -164,7 +197,7 @@ def refresh(coop: Cooperation, policies: list[Policy], world: World, t: int) -> 
 def rebuild(world: World, instruments: list[Policy], t: int) -> LegalState:
     """The legal state implied by every agreement and policy active at ``t``."""
     w = world
-    legal = LegalState.empty(w.n_states, w.laws0)
+    legal = LegalState.empty(w.n_states, w.laws0, w.penalty0)
     active = [p for p in instruments if p.active(t)]
     # databases must exist before states join them
     active.sort(key=lambda p: p.type != "create_database")

@@ -176,7 +176,9 @@ class Harmonize(Policy):
         w = world
         for s in self.states:
             for off in self.offences:
-                legal.laws[w.state_index[s], w.offence_index[off]] = True
+                i, o = w.state_index[s], w.offence_index[off]
+                legal.laws[i, o] = True
+                legal.penalty[i, o] = max(legal.penalty[i, o], w.params["default_penalty_years"])
 
 
 @dataclass
@@ -196,6 +198,7 @@ class JointTeam(Policy):
     def legal(self, world, legal) -> None:  # noqa: D102
         idx = [world.state_index[s] for s in self.states]
         for a in idx:
+            legal.jit_teams[a] += 1  # each member seconds ``jit_investigators`` to the team
             for b in idx:
                 if a != b:
                     legal.jit[a, b] = True
@@ -269,3 +272,6 @@ class SuspendCooperation(Policy):
     def legal(self, world, legal) -> None:  # noqa: D102
         a, b = (world.state_index[x] for x in self.between)
         legal.pair(a, b, "suspended", True)
+
+
+from sim import procedures  # noqa: E402,F401  (registers the procedural instruments)

@@ -1,39 +1,44 @@
 """Justice: cases climb from couriers to brokers to leaders, across borders (docs/ODD.md 7.12-7.14).
 
 A seizure opens a case in the seizing state with probability ``case_probability``
-when the state has a free investigator. The courier caught with the shipment is
-arrested there. The case then seeks the broker who dispatched the shipment (in the
-state the shipment came from) and then the leader. Every rung whose member sits in
-another state needs evidence from that state through the fastest channel available:
+when the state has a free investigator (its ``investigators``, times the week's
+multiplier, less those seconded to joint teams). The courier caught with the
+shipment is arrested there. The case then seeks the broker who dispatched the
+shipment and then the leader. Every rung whose member sits in another state needs
+evidence from that state through the fastest channel the pair holds:
 
-=========  =====================================  ===========================
-channel    latency                                success
-=========  =====================================  ===========================
-database   the database's lag (identification)    coverage x trust
-JIT        lognormal, median ``jit_median_weeks``  ``jit_success`` x trust
-MLAT       lognormal, the treaty's median          treaty success x trust
-letters    lognormal, ``letters_rogatory_...``     ``letters_success`` x trust
-=========  =====================================  ===========================
+=================  ==============================================  =====================
+channel            latency                                         success
+=================  ==============================================  =====================
+database           the database's lag (identification only)        coverage x trust
+JIT                lognormal, median ``jit_median_weeks``          ``jit_success`` x trust
+production order   stored data only, ``production_order_weeks``    ``production_order_success``
+EIO-like order     1 week + lognormal ``eio_median_weeks``, capped  ``eio_success`` x trust
+MLAT               transmission + queue + lognormal, the treaty's   treaty success x trust
+letters rogatory   diplomatic transmission + queue + lognormal      ``letters_success`` x trust
+=================  ==============================================  =====================
 
-A formal request (MLAT, letters rogatory) fails when the requested state does not
-criminalise the offence (dual criminality): the commodity's offence for a broker,
-``conspiracy`` for a leader, who never touches the goods. A case not finished by its
-deadline expires. A member identified abroad is arrested only if that state would
-extradite him to the requesting state (``sim.members.surrenders``: treaty, dual
-criminality, nationals rule); a leader who fled abroad is found only through an INTERPOL
-red notice (``sim.members.obtainable``); arrests feed back into the organisation (sim.members).
-Cases are arrays processed a whole tick at a time; events go to the week's
-:class:`~sim.records.Recorder`.
+MLAT requests and letters rogatory wait in the requested state's central-authority
+queue (:mod:`sim.authorities`). A coercive request (``coercive_share``) by MLAT or
+letters rogatory fails when the requested state does not criminalise the conduct
+under any label (dual criminality by conduct, ``LegalState.covers``). Each answer adds
+to the case's evidence, which sets the chance of a conviction
+(:func:`sim.extradition.conviction_chance`). A member identified at home is arrested
+and tried; one abroad, once found (a fugitive only through a red notice) and acted on,
+is the object of an extradition request (:mod:`sim.extradition`). A case not finished
+by its deadline expires. Cases are arrays processed a whole tick at a time; events go
+to the week's :class:`~sim.records.Recorder`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim import agreements
+from sim import agreements, authorities
+from sim import extradition as X
 from sim import members as M
 from sim.records import DUAL, EXPIRED, FAILED, OK, OUTCOMES  # noqa: F401 (re-exported)
 
@@ -45,8 +50,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.routes import PathTable
     from sim.world import World
 
-DOMESTIC, DATABASE, JIT, MLAT, LETTERS = range(5)
-CHANNELS = ("domestic", "database", "jit", "mlat", "letters_rogatory")
+DOMESTIC, DATABASE, JIT, MLAT, LETTERS, EIO, PRODUCTION = range(7)
+CHANNELS = (
+    "domestic", "database", "jit", "mlat", "letters_rogatory", "eio", "production_order"
+)  # fmt: skip
+#: Evidence points: a seizure in flagrante, an answer, a joint team's answer.
+EVIDENCE_SEIZURE, EVIDENCE_ANSWER, EVIDENCE_JIT = 2.0, 1.0, 2.0
 
 
 class Cases:
@@ -60,37 +69,40 @@ class Cases:
         channel, due, sent, success: the pending request's channel, answer tick,
             send tick and chance of being answered.
         offence: offence index the request is about.
+        queued, arrive, service, waited: the request waits in the requested central
+            authority's queue (from tick ``arrive``); its execution takes ``service``
+            weeks once taken up; weeks it waited.
+        coercive: the request needs a coercive measure (dual criminality applies).
+        evidence: the case's evidence so far (points; conviction chance).
     """
 
     FIELDS = (
-        "org",
-        "state",
-        "deadline",
-        "target",
-        "requested",
-        "channel",
-        "due",
-        "sent",
-        "offence",
-    )
+        "org", "state", "deadline", "target", "requested", "channel", "due", "sent",
+        "offence", "queued", "arrive", "service", "waited", "coercive",
+    )  # fmt: skip
+    FLOATS = ("success", "evidence")
 
     def __init__(self):
         for f in self.FIELDS:
             setattr(self, f, np.zeros(0, dtype=np.int64))
-        self.success = np.zeros(0)
+        for f in self.FLOATS:
+            setattr(self, f, np.zeros(0))
 
     def __len__(self) -> int:
         return len(self.org)
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop closed cases."""
-        for f in (*self.FIELDS, "success"):
+        for f in (*self.FIELDS, *self.FLOATS):
             setattr(self, f, getattr(self, f)[mask])
 
     def extend(self, **cols) -> None:
-        """Append new cases."""
-        for f in (*self.FIELDS, "success"):
-            setattr(self, f, np.concatenate([getattr(self, f), cols[f]]))
+        """Append new cases (a request not queued, coercive, on a seizure's evidence by default)."""
+        n = len(cols["org"])
+        defaults = dict(queued=0, arrive=0, service=0, waited=0, coercive=1)
+        for f in (*self.FIELDS, *self.FLOATS):
+            v = cols[f] if f in cols else np.full(n, defaults.get(f, EVIDENCE_SEIZURE))
+            setattr(self, f, np.concatenate([getattr(self, f), v]))
 
 
 @dataclass
@@ -101,6 +113,9 @@ class Justice:
         cases: the open cases; ``mem``: the members; ``coop``: agreements and trust.
         world, params, streams: the static world, parameters and named streams.
         rec: the week's recorder.
+        enf: the agencies (this week's investigators, courts and authority multipliers).
+        extraditions: pending and closed extradition proceedings.
+        credit: (S,) each central authority's unused capacity carried over.
     """
 
     cases: Cases
@@ -110,10 +125,18 @@ class Justice:
     params: dict
     streams: Streams
     rec: Recorder
+    enf: Any = None
+    extraditions: X.Extraditions = field(default_factory=X.Extraditions)
+    credit: np.ndarray | None = None
+
+    @property
+    def courts(self) -> np.ndarray:
+        """(S,) this week's multiplier on each state's conviction chance."""
+        return self.enf.courts_mult
 
 
 def work(j: Justice, week: Inspections, paths: PathTable, integrity, t: int) -> None:
-    """Phase 9: share records, answer due requests, open new cases, update trust.
+    """Phase 9: share records, serve the queues, answer due requests, open cases, trust.
 
     Args:
         j: the justice state.
@@ -130,8 +153,12 @@ def work(j: Justice, week: Inspections, paths: PathTable, integrity, t: int) -> 
         j.coop, j.world, seized_org, week.ident[s], seized_state, seized_nodes, t,
         j.streams["database"],
     )  # fmt: skip
+    if j.credit is None:
+        j.credit = np.zeros(j.world.n_states)
+    authorities.serve(j.cases, j.world.authority_capacity * j.enf.authority_mult, j.credit, t)
     drop_cases(j, integrity, t)
     advance_cases(j, integrity, t)
+    X.conclude(j, t)
     open_cases(j, seized_org, seized_state, from_state, t)
     answered = j.rec.take_answered_pairs()
     agreements.update_trust(j.coop, j.params, *answered, refused=j.rec.take_refused_pairs())
@@ -140,53 +167,79 @@ def work(j: Justice, week: Inspections, paths: PathTable, integrity, t: int) -> 
 def plan_requests(
     j: Justice, case_state, target, offence, t: int, db_tried=None, matched=None
 ) -> dict:
-    """Channel, answer tick and success chance of the evidence request for each target.
+    """Channel, timing and success chance of the evidence request for each target.
 
     A shared database is tried first where both states belong to one; when the member
-    is not in it (``db_tried``), the request goes by the fastest formal channel.
-    A database match is intelligence, not evidence: it identifies the member, and the
-    formal request that follows it (``db_tried`` with ``matched``) is targeted, so its
-    latency is ``db_request_speedup`` times the channel's. Between a pair whose
-    cooperation is suspended, formal requests take ``suspension_delay`` times longer.
-    Latencies are drawn from the ``request_latency`` stream.
+    is not in it (``db_tried``), the request goes by the fastest formal channel the
+    pair holds (module docstring). A database match is intelligence, not evidence: it
+    identifies the member, and the formal request that follows it (``db_tried`` with
+    ``matched``) is targeted, so its execution takes ``db_request_speedup`` times as
+    long. Between a pair whose cooperation is suspended, formal requests take
+    ``suspension_delay`` times longer. Draws: ``request_kind`` (coercive, stored data)
+    and ``request_latency``.
     """
     p = j.params
     legal = j.coop.legal
     req = j.mem.state[target]
     s = case_state
     n = len(target)
+    kind = j.streams["request_kind"].random((2, n))
+    stored = kind[1] < p["stored_data_share"]
     dom = req == s
     db = ~dom & (legal.db_lag[s, req] >= 0) & ~legal.suspended[s, req]
     if db_tried is not None:
         db &= ~db_tried
-    jit = ~dom & ~db & legal.jit[s, req]
-    mlat = ~dom & ~db & ~jit & (legal.mlat_median_weeks[s, req] > 0)
+    rest = ~dom & ~db
+    jit = rest & legal.jit[s, req]
+    po = rest & ~jit & stored & legal.production[s, req]
+    eio = rest & ~jit & ~po & legal.eio[s, req]
+    mlat = rest & ~jit & ~po & ~eio & (legal.mlat_median_weeks[s, req] > 0)
+    letters = rest & ~jit & ~po & ~eio & ~mlat
     # channel by priority (a lookup table avoids np.select's per-call overhead)
     channel = np.full(n, LETTERS)
-    channel[mlat], channel[jit], channel[db], channel[dom] = MLAT, JIT, DATABASE, DOMESTIC
-    median = np.array(
-        [p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0, p["letters_rogatory_median_weeks"]]
-    )[channel]
+    channel[mlat], channel[eio], channel[po] = MLAT, EIO, PRODUCTION
+    channel[jit], channel[db], channel[dom] = JIT, DATABASE, DOMESTIC
+    median = np.array([
+        p["domestic_weeks"], 0.0, p["jit_median_weeks"], 0.0,
+        p["letters_rogatory_median_weeks"], p["eio_median_weeks"], p["production_order_weeks"],
+    ])[channel]  # fmt: skip
     median[mlat] = legal.mlat_median_weeks[s[mlat], req[mlat]]
     z = j.streams["request_latency"].standard_normal(n)
-    latency = median * np.exp(p["latency_sigma"] * z)
+    service = median * np.exp(p["latency_sigma"] * z)
+    service[eio] = np.minimum(service[eio], p["eio_deadline_weeks"] - 1.0)
+    service[po] = np.minimum(service[po], p["production_order_deadline_weeks"])
     if matched is not None:
-        latency = np.where(matched & ~db, latency * p["db_request_speedup"], latency)
-    latency = np.where(legal.suspended[s, req], latency * p["suspension_delay"], latency)
-    latency[db] = legal.db_lag[s[db], req[db]]
+        service = np.where(matched & ~db, service * p["db_request_speedup"], service)
+    service = np.where(legal.suspended[s, req], service * p["suspension_delay"], service)
+    # transmission: central authority to central authority (letters: the diplomatic
+    # channel), faster where both transmit electronically; an EIO-like order in a week
+    queued = mlat | letters
+    tx = np.where(letters, p["letters_transmission_weeks"], p["transmission_weeks"])
+    tx = np.where(legal.e_transmission[s] & legal.e_transmission[req], tx * p["e_transmission_factor"], tx)
+    tx = np.where(queued, tx, np.where(eio, 1.0, 0.0))
+    service = np.ceil(service).astype(np.int64)
+    service[db] = legal.db_lag[s[db], req[db]]
+    arrive = t + np.ceil(tx).astype(np.int64)
+    due = np.where(queued, authorities.QUEUED, arrive + service)
     trust = j.coop.trust[s, req]
-    success = np.array([p["domestic_success"], 0.0, p["jit_success"], 0.0, p["letters_success"]])[
-        channel
-    ] * np.where(dom, 1.0, trust)
+    success = np.array([
+        p["domestic_success"], 0.0, p["jit_success"], 0.0, p["letters_success"],
+        p["eio_success"], p["production_order_success"],
+    ])[channel] * np.where(dom | po, 1.0, trust)  # fmt: skip
     success[db] = legal.db_coverage[s[db], req[db]] * trust[db]
     success[mlat] = legal.mlat_success[s[mlat], req[mlat]] * trust[mlat]
     return {
         "channel": channel,
-        "due": t + np.ceil(latency).astype(np.int64),
+        "due": due,
         "requested": req,
         "success": success,
         "sent": np.full(n, t),
         "offence": offence,
+        "queued": queued.astype(np.int64),
+        "arrive": arrive,
+        "service": service,
+        "waited": np.zeros(n, dtype=np.int64),
+        "coercive": (kind[0] < p["coercive_share"]).astype(np.int64),
     }
 
 
@@ -198,7 +251,9 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     rng = j.streams["case_open"]
     want = rng.random(len(org)) < p["case_probability"]
     open_now = np.bincount(j.cases.state, minlength=w.n_states)
-    free = np.maximum(w.investigators - open_now, 0)
+    staff = np.floor(w.investigators * j.enf.investigators_mult).astype(np.int64)
+    staff -= int(p["jit_investigators"]) * j.coop.legal.jit_teams  # seconded to joint teams
+    free = np.maximum(staff - open_now, 0)
     idx = np.flatnonzero(want)
     # at most `free` new cases per state: rank seizures within their state
     st = seized_state[idx]
@@ -215,7 +270,8 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     courier = M.pick(m, M.COURIER, m.boss, np.where(broker >= 0, broker, -2), rng)
     caught = courier[courier >= 0]
     rec.count("arrests", len(caught))
-    convicted = caught[rng.random(len(caught)) < p["conviction_probability"]]
+    chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), m.state[caught])
+    convicted = caught[rng.random(len(caught)) < chance]
     rec.count("convictions", len(convicted))
     M.arrest(m, convicted, t, p, j.streams["recruitment"])
     # next rung: the dispatching broker, or the leader when no broker is left there
@@ -229,8 +285,9 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     plan = plan_requests(j, s, target, offence, t)
     rec.count("requests_sent", int((plan["channel"] != DOMESTIC).sum()))
     j.cases.extend(
-        org=o, state=s, deadline=np.full(len(o), t + int(p["case_deadline"])), target=target, **plan
-    )
+        org=o, state=s, deadline=np.full(len(o), t + int(p["case_deadline"])), target=target,
+        evidence=np.full(len(o), EVIDENCE_SEIZURE), **plan,
+    )  # fmt: skip
 
 
 def _exposed(mem: M.Members, target: np.ndarray, params: dict, rng) -> np.ndarray:
@@ -262,7 +319,7 @@ def drop_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
 
 
 def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
-    """Answer due requests, arrest and try identified members, climb or close cases."""
+    """Answer due requests, arrest and try (or seek the extradition of) members, climb."""
     c, p, m, w, rec = j.cases, j.params, j.mem, j.world, j.rec
     if not len(c) or not ((c.due <= t) | (c.deadline <= t)).any():
         return  # nothing is due this week
@@ -271,14 +328,13 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     # 1. expiry
     expired = t >= c.deadline
     rec.count("cases_expired", int(expired.sum()))
-    waiting_abroad = expired & (c.channel != DOMESTIC)
-    rec.log_requests(c, waiting_abroad, EXPIRED, t)
-    # 2. requests due now
+    rec.log_requests(c, expired & (c.channel != DOMESTIC), EXPIRED, t)
+    # 2. requests due now; dual criminality (by conduct) only for a coercive measure
+    # requested by MLAT or letters rogatory
     due = ~expired & (c.due <= t)
     formal = (c.channel == MLAT) | (c.channel == LETTERS)
-    # dual criminality: both the requesting and the requested state criminalise it
-    laws = legal.laws
-    dual_fail = due & formal & ~(laws[c.requested, c.offence] & laws[c.state, c.offence])
+    both = legal.covers[c.requested, c.offence] & legal.covers[c.state, c.offence]
+    dual_fail = due & formal & (c.coercive == 1) & ~both
     answered = due & ~dual_fail & (rng.random(len(c)) < c.success)
     failed = due & ~dual_fail & ~answered
     abroad = c.channel != DOMESTIC
@@ -289,20 +345,26 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     rec.log_requests(c, dual_fail & abroad, DUAL, t)
     # intelligence is not evidence: a database match only leads to a formal request
     identified = answered & (c.channel == DATABASE)
+    gained = np.where(c.channel == JIT, EVIDENCE_JIT, EVIDENCE_ANSWER)
+    c.evidence = np.where(answered & ~identified, c.evidence + gained, c.evidence)
     ok = answered & ~identified & (m.status[c.target] == M.ACTIVE)
-    # 3. arrest where the member is, if he can be found there (a fugitive abroad only by
-    # a red notice) and that state would surrender him for trial here
-    surrender = ok & M.obtainable(m, legal, w, c.target, c.state, c.offence)
-    acts = surrender & (rng.random(len(c)) < integrity[m.state[c.target]])
-    arrested = np.flatnonzero(acts)
-    rec.count("arrests", len(arrested))
-    foreign = arrested[m.state[c.target[arrested]] != c.state[arrested]]
-    rec.count("extraditions", len(foreign))
-    rec.count("notice_arrests", int((m.fugitive[c.target[foreign]] != 0).sum()))
-    conv = arrested[rng.random(len(arrested)) < p["conviction_probability"]]
+    # 3. the state where he lives acts on the evidence (integrity): at home he is
+    # arrested and tried; abroad, once found (a fugitive only by a red notice), his
+    # extradition is requested
+    home = m.state[c.target] == c.state
+    acts = ok & (rng.random(len(c)) < integrity[m.state[c.target]])
+    here = np.flatnonzero(acts & home)
+    rec.count("arrests", len(here))
+    chance = X.conviction_chance(j, c.evidence[here], c.state[here])
+    conv = here[rng.random(len(here)) < chance]
     rec.count("convictions", len(conv))
     rec.count("convictions_investigated", len(conv))
     M.arrest(m, c.target[conv], t, p, j.streams["recruitment"])
+    seek = acts & ~home & M.found(m, legal, c.target, c.state)
+    seek &= ~X.pending(j.extraditions, c.target)
+    away = np.flatnonzero(seek)
+    away = away[np.unique(c.target[away], return_index=True)[1]]  # one request per member
+    X.lodge(j, c.target[away], c.state[away], c.evidence[away], t)
     # a database lookup, matched or not, is followed by a formal request for the member;
     # a match makes it a targeted, faster one
     lookup = (failed | identified) & (c.channel == DATABASE) & (m.status[c.target] == M.ACTIVE)

@@ -314,29 +314,38 @@ def offence_of(mem: Members, world: World, member) -> np.ndarray:
 def surrenders(mem: Members, legal: LegalState, world: World, member, to_state, offence):
     """Whether the state where each member lives would surrender him to ``to_state``.
 
-    The one extradition rule of the model: a member in the requesting state is simply
-    arrested; otherwise the two states need an extradition treaty, both must
-    criminalise the offence (dual criminality), and a state that does not extradite
-    its nationals keeps them. Arguments broadcast (one member against many states, or
-    one state per member).
+    The extradition rule (its procedure is :mod:`sim.extradition`): a member in the
+    requesting state is simply arrested; under a surrender arrangement he is
+    surrendered; otherwise the two states need an extradition treaty, both must punish
+    the conduct with at least ``extradition_min_penalty_years`` (dual criminality by
+    conduct), and a state that does not extradite its nationals keeps them. Arguments
+    broadcast (one member against many states, or one state per member).
     """
     x = mem.state[member]
     nationals_ok = world.extradites_nationals[x] | (mem.nationality[member] != x)
-    both = legal.laws[x, offence] & legal.laws[to_state, offence]
-    return (to_state == x) | (legal.extradition[to_state, x] & both & nationals_ok)
+    floor = world.params["extradition_min_penalty_years"]
+    both = (legal.conduct_penalty[x, offence] >= floor) & (
+        legal.conduct_penalty[to_state, offence] >= floor
+    )
+    treaty = legal.extradition[to_state, x] & both & nationals_ok
+    return (to_state == x) | legal.surrender[to_state, x] | treaty
 
 
-def obtainable(mem: Members, legal: LegalState, world: World, member, to_state, offence):
-    """Whether ``to_state`` could obtain each member: find him, then have him surrendered.
+def found(mem: Members, legal: LegalState, member, to_state):
+    """Whether ``to_state`` can find each member: where he lives, or by a red notice.
 
     A member who has not fled is found where he lives. A fugitive leader abroad is found
     only by an INTERPOL red notice: both states take part in a database that carries
-    notices (``red_notices``), and the state he fled to arrests him on the notice; he is
-    then surrendered subject to that state's extradition rules (:func:`surrenders`).
+    notices (``red_notices``), and the state he fled to arrests him on the notice.
     """
     x = mem.state[member]
-    found = (mem.fugitive[member] == 0) | (x == to_state) | legal.notices[to_state, x]
-    return found & surrenders(mem, legal, world, member, to_state, offence)
+    return (mem.fugitive[member] == 0) | (x == to_state) | legal.notices[to_state, x]
+
+
+def obtainable(mem: Members, legal: LegalState, world: World, member, to_state, offence):
+    """Whether ``to_state`` could obtain each member: find him, then have him surrendered."""
+    found_him = found(mem, legal, member, to_state)
+    return found_him & surrenders(mem, legal, world, member, to_state, offence)
 
 
 def relocate(

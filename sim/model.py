@@ -17,6 +17,7 @@ from sim import (
     traffickers,
 )
 from sim.metrics import REGISTRY, Displacement, record, summarize
+from sim.extradition import OUTCOMES as EX_OUTCOMES
 from sim.records import EXPIRED, OUTCOMES, Recorder
 from sim.rng import Streams
 from sim.scenario import Scenario
@@ -118,8 +119,9 @@ class TraffickingModel(mesa.Model):
         self.cases = justice.Cases()
         self.recorder = Recorder()
         self.justice = justice.Justice(
-            self.cases, self.members, self.cooperation, w, self.params, self.streams, self.recorder
-        )
+            self.cases, self.members, self.cooperation, w, self.params, self.streams,
+            self.recorder, self.enforcement,
+        )  # fmt: skip
         for org in self.orgs:
             org.refresh_candidates()
 
@@ -225,9 +227,13 @@ class TraffickingModel(mesa.Model):
         """Per-run event tables beyond the weekly series.
 
         ``requests``: one record per cross-border evidence request with its pair of
-        states, channel, offence, outcome and latency in weeks. ``sharing``: one record
-        per state: database records it gave partners, received and leaked over the run,
-        and its mean effective integrity. The harness writes each table to
+        states, channel, offence, whether it was coercive, outcome, latency and weeks in
+        the central authority's queue. ``sharing``: one record per state: database
+        records it gave partners, received and leaked over the run, and its mean
+        effective integrity. ``extraditions``: one record per extradition request
+        decided, with its pair, the member's role, outcome (surrendered or the ground of
+        refusal), weeks of proceedings, whether he was prosecuted at home and convicted.
+        The harness writes each table to
         ``<name>.parquet`` with the run's identifiers added.
         """
         r = self.request_table()
@@ -237,21 +243,37 @@ class TraffickingModel(mesa.Model):
                 "sent": int(a),
                 "answered": int(b),
                 "latency_weeks": int(b - a),
+                "queue_weeks": int(q),
                 "from": w.state_ids[f],
                 "to": w.state_ids[t],
                 "channel": justice.CHANNELS[c],
                 "offence": w.offences[o],
+                "coercive": bool(k),
                 "outcome": OUTCOMES[x],
             }
-            for a, b, f, t, c, o, x in zip(
-                r["sent"],
-                r["answered"],
-                r["from"],
-                r["to"],
-                r["channel"],
-                r["offence"],
-                r["outcome"],
-            )
+            for a, b, q, f, t, c, o, k, x in zip(
+                r["sent"], r["answered"], r["queue_weeks"], r["from"], r["to"], r["channel"],
+                r["offence"], r["coercive"], r["outcome"],
+            )  # fmt: skip
+        ]
+        e = self.justice.extraditions.table()
+        roles = ("leader", "broker", "courier")
+        extraditions = [
+            {
+                "requested_at": int(lo),
+                "decided_at": int(du),
+                "weeks": int(du - lo),
+                "role": roles[self.members.role[mb]],
+                "from": w.state_ids[a],
+                "to": w.state_ids[b],
+                "outcome": EX_OUTCOMES[x],
+                "prosecuted_at_home": bool(h),
+                "convicted": bool(cv),
+            }
+            for mb, a, b, lo, du, x, h, cv in zip(
+                e["member"], e["requesting"], e["requested"], e["lodged"], e["due"],
+                e["outcome"], e["home"], e["convicted"],
+            )  # fmt: skip
         ]
         rec = self.cooperation.records
         weeks = max(self.tick, 1)
@@ -265,7 +287,7 @@ class TraffickingModel(mesa.Model):
             }
             for s in range(w.n_states)
         ]
-        return {"requests": rows, "sharing": sharing}
+        return {"requests": rows, "sharing": sharing, "extraditions": extraditions}
 
     def summary(self) -> dict[str, float]:
         """Per-run summary of every metric over the post-burn-in window."""

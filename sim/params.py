@@ -143,14 +143,72 @@ _TABLE = (
           'chance that evidence against a broker also implicates the leader, so a case can climb '
           'to him; leaders trade efficiency for security and keep their distance (Morselli, '
           'Giguere & Petit 2007, Social Networks 29; value illustrative)'),
-    Param("conviction_probability", 0.7, "prob", "uncertain", (0.5, 0.9),
-          'chance a tried member is convicted (illustrative)'),
+    Param("conviction_probability", 0.85, "prob", "uncertain", (0.6, 0.95),
+          'chance a tried member is convicted on complete evidence; the chance of a trial is '
+          'this x (1 - exp(-evidence / evidence_scale)) (illustrative)'),
+    Param("evidence_scale", 1.5, "pos", "uncertain", (1.0, 3.0),
+          'evidence (points: a seizure in flagrante 2, each answer 1, a joint team\'s 2) at '
+          'which a conviction is 63% of its full chance (illustrative)'),
+    Param("home_prosecution_factor", 0.6, "prob", "uncertain", (0.3, 0.9),
+          'weight of the evidence when a state prosecutes a national it would not surrender '
+          '(aut dedere aut judicare: evidence transferred from abroad; illustrative)'),
+    Param("default_penalty_years", 10.0, "pos", "structural", None,
+          'maximum penalty of an offence a state holds when its file gives none (illustrative)'),
+    Param("extradition_min_penalty_years", 1.0, "pos", "structural", None,
+          'minimum penalty, in both states, for an extraditable offence (UN Model Treaty on '
+          'Extradition 1990, Art. 2(1): one or two years, recalled)'),
+    Param("extradition_median_weeks", 40.0, "pos", "uncertain", (20.0, 104.0),
+          'median duration of treaty extradition proceedings, arrest to surrender decision '
+          '(illustrative: months to years)'),
+    Param("surrender_consent_weeks", 3, "int", "structural", None,
+          'weeks from arrest to decision under a surrender arrangement when the person '
+          'consents: 15 days (European Commission EAW statistics 2017, recalled)'),
+    Param("surrender_contested_weeks", 6, "int", "structural", None,
+          'the same without consent: 40 days (European Commission EAW statistics 2017, '
+          'recalled)'),
+    Param("surrender_consent_share", 0.5, "prob", "uncertain", (0.3, 0.7),
+          'share of persons who consent to their surrender (illustrative)'),
+    Param("political_refusal", 0.05, "prob", "uncertain", (0.0, 0.15),
+          'chance an extradition is refused on political or human-rights grounds '
+          '(illustrative)'),
+    Param("authority_capacity", 3.0, "pos", "uncertain", (1.0, 6.0),
+          'requests a central authority takes up a week when its file gives none; the '
+          'model\'s cases are a sample of a corridor, so this is relative (illustrative)'),
+    Param("transmission_weeks", 3.0, "pos", "uncertain", (1.0, 6.0),
+          'weeks a request takes from the requesting to the requested central authority on '
+          'paper, translation included (illustrative)'),
+    Param("letters_transmission_weeks", 8.0, "pos", "uncertain", (4.0, 16.0),
+          'the same for letters rogatory through the diplomatic channel (illustrative)'),
+    Param("e_transmission_factor", 0.25, "prob", "lever", None,
+          'transmission time where both states transmit electronically (illustrative)'),
+    Param("eio_median_weeks", 10.0, "pos", "uncertain", (6.0, 17.0),
+          'median execution of an EIO-like order (illustrative, below its deadline)'),
+    Param("eio_deadline_weeks", 17.0, "pos", "structural", None,
+          'deadline of an EIO-like order: 30 days to recognise + 90 to execute (Directive '
+          '2014/41/EU, Art. 12)'),
+    Param("eio_success", 0.9, "prob", "uncertain", (0.8, 0.98),
+          'chance an EIO-like order is executed (illustrative)'),
+    Param("production_order_weeks", 1.0, "pos", "structural", None,
+          'median answer to a production order for stored data (illustrative)'),
+    Param("production_order_deadline_weeks", 1.43, "pos", "structural", None,
+          'deadline of a production order: 10 days (Regulation (EU) 2023/1543, Art. 10)'),
+    Param("production_order_success", 0.9, "prob", "uncertain", (0.7, 0.98),
+          'chance a service provider answers a production order (illustrative)'),
+    Param("stored_data_share", 0.3, "prob", "uncertain", (0.1, 0.6),
+          'share of evidence requests that seek stored data (illustrative)'),
+    Param("coercive_share", 0.5, "prob", "uncertain", (0.2, 0.8),
+          'share of evidence requests that need a coercive measure (search, seizure, '
+          'interception), the only ones checked for dual criminality (illustrative)'),
+    Param("jit_investigators", 2, "int", "structural", None,
+          'investigators each member seconds to a joint investigation team (illustrative)'),
     Param("domestic_weeks", 6.0, "pos", "uncertain", (3.0, 12.0),
           'median weeks of domestic evidence gathering (illustrative)'),
     Param("domestic_success", 0.9, "prob", "uncertain", (0.8, 0.98),
           'chance domestic evidence is obtained (illustrative)'),
-    Param("mlat_median_weeks", 40.0, "pos", "uncertain", (30.0, 52.0),
-          "median MLAT request latency; ~10 months (President's Review Group 2013)"),
+    Param("mlat_median_weeks", 36.0, "pos", "uncertain", (26.0, 48.0),
+          'median execution of an MLAT request once its central authority takes it up; with '
+          "transmission and the queue the median answer is ~10 months (President's Review "
+          'Group 2013; EU e-evidence impact assessment SWD(2018)118)'),
     Param("mlat_success", 0.8, "prob", "uncertain", (0.6, 0.95),
           'chance an MLAT request is answered (illustrative)'),
     Param("latency_sigma", 0.55, "pos", "uncertain", (0.3, 0.8),

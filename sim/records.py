@@ -15,7 +15,9 @@ OK, FAILED, DUAL, EXPIRED = range(4)
 #: Channel codes from this one on are requests a state can refuse (JIT, MLAT, letters
 #: rogatory; sim.justice.CHANNELS), not a domestic step or a database lookup.
 FORMAL = 2
-REQUEST_KEYS = ("sent", "answered", "from", "to", "channel", "offence", "outcome")
+REQUEST_KEYS = (
+    "sent", "answered", "from", "to", "channel", "offence", "outcome", "queue_weeks", "coercive"
+)  # fmt: skip
 
 
 class Recorder:
@@ -55,6 +57,8 @@ class Recorder:
             "channel": cases.channel[idx],
             "offence": cases.offence[idx],
             "outcome": np.full(len(idx), outcome),
+            "queue_weeks": cases.waited[idx],
+            "coercive": cases.coercive[idx],
         }
         self._requests.append(rec)
         if outcome != EXPIRED:

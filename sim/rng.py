@@ -58,6 +58,16 @@ SPECS: dict[str, StreamSpec] = {
             "the lognormal latency of every evidence request (domestic, JIT, MLAT, letters)",
             seed_key="mlat_latency",  # its name until 0.2; the key keeps results identical
         ),
+        StreamSpec(
+            "request_kind",
+            "whether each evidence request needs a coercive measure and whether it is for "
+            "stored data (a production order can serve it)",
+        ),
+        StreamSpec(
+            "extradition",
+            "an extradition's proceedings: consent, a political refusal, its duration and "
+            "the trial that follows (in the requesting state, or at home)",
+        ),
         StreamSpec("database", "which seizure records a member enters for each partner"),
         StreamSpec("recruitment", "the lag before a vacant member slot is refilled"),
         StreamSpec("relocation", "whether a targeted leader moves, and to which safe haven"),

@@ -63,6 +63,12 @@ def _check_value(path, key: str, kind: str, v, ids: dict) -> None:
     elif kind == "strs":
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             bad(f"expected a list of strings, got {v!r}")
+    elif kind == "years":  # a table of offence code -> maximum penalty in years
+        if not isinstance(v, dict):
+            bad(f"expected a table of offence = years, got {v!r}")
+        for off, years in v.items():
+            if not _is_num(years) or years <= 0:
+                raise ScenarioError(path, f"{key}.{off}", f"expected years > 0, got {years!r}")
     elif kind in ("state", "location"):
         pool = ids["states" if kind == "state" else "locations"]
         if not isinstance(v, str):

@@ -25,6 +25,11 @@ COMMODITY_OFFENCES = {
 DEFAULT_OFFENCE = "trafficking"
 #: Leaders never touch the goods: they are charged with conspiracy.
 LEADER_OFFENCE = "conspiracy"
+#: Offence codes that cover the same conduct: dual criminality is judged by conduct, not
+#: by label (UNTOC 2000 Art. 43(2); Vienna 1988 Art. 3). Directing an organisation is
+#: conspiracy in common-law states and participation in an organised criminal group in
+#: civil-law ones; UNTOC Art. 5(1)(a) obliges a party to criminalise either or both.
+SAME_CONDUCT = (("conspiracy", "participation"),)
 
 #: Door-to-door speed of a load by mode, in km per week, handling and waiting for a
 #: window included (illustrative: a semi-submersible makes ~6 knots, ~1,800 km a week,
@@ -48,6 +53,7 @@ STATE_DEFAULTS = {
     "integrity": 0.8,
     "investigators": 10,
     "extradites_nationals": True,
+    "aut_dedere": True,
 }
 
 
@@ -71,6 +77,12 @@ class World:
         orgs: one dict per organisation with resolved parameters and indices.
         org_offence: (orgs,) offence index each organisation's goods are prosecuted under.
         leader_offence: offence index leaders are charged with (``conspiracy``).
+        penalty0: (S, offences) maximum penalty in years for each offence a state's law
+            holds (``penalties``; ``default_penalty_years`` where not given, 0 if not held).
+        conduct: (offences, offences) ``conduct[o, o2]``: offence ``o2`` covers the
+            conduct charged as ``o`` (itself, and :data:`SAME_CONDUCT`).
+        authority_capacity: (S,) requests each central authority takes up a week.
+        aut_dedere: (S,) a state that refuses to surrender a national prosecutes him.
         graph: networkx DiGraph of locations with the leg index on each edge (``e``).
     """
 
@@ -114,6 +126,10 @@ class World:
     unit: str = "kg"
     org_offence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     leader_offence: int = 1
+    penalty0: np.ndarray | None = None
+    conduct: np.ndarray | None = None
+    authority_capacity: np.ndarray | None = None
+    aut_dedere: np.ndarray | None = None
 
     @property
     def n_states(self) -> int:  # noqa: D102
@@ -209,7 +225,7 @@ def build_world(scenario: Scenario) -> World:
             }
         )
     # offences: every code a law, an organisation or a harmonisation mentions
-    offences = ["trafficking", "conspiracy"]
+    offences = ["trafficking", "conspiracy", "participation"]
     mentioned = [law for s in states for law in s.get("laws", [])]
     mentioned += [o["offence"] for o in orgs]
     mentioned += [x for p in d.get("policies", []) for x in p.get("offences", [])]
@@ -219,6 +235,15 @@ def build_world(scenario: Scenario) -> World:
     for i, s in enumerate(states):
         # a state whose laws are not given criminalises everything the scenario names
         laws0[i, [oidx[x] for x in s.get("laws", offences)]] = True
+    penalty0 = np.where(laws0, float(params["default_penalty_years"]), 0.0)
+    for i, s in enumerate(states):
+        for x, years in s.get("penalties", {}).items():
+            if x in oidx and laws0[i, oidx[x]]:
+                penalty0[i, oidx[x]] = float(years)
+    conduct = np.eye(len(offences), dtype=bool)
+    for group in SAME_CONDUCT:
+        idx = [oidx[x] for x in group if x in oidx]
+        conduct[np.ix_(idx, idx)] = True
     trust0 = np.full((len(states), len(states)), float(params["trust_default"]))
     for tr in d.get("trust", []):
         a, b = sidx[tr["between"][0]], sidx[tr["between"][1]]
@@ -249,6 +274,12 @@ def build_world(scenario: Scenario) -> World:
         offences=offences,
         offence_index=oidx,
         laws0=laws0,
+        penalty0=penalty0,
+        conduct=conduct,
+        authority_capacity=np.array(
+            [float(s.get("authority_capacity", params["authority_capacity"])) for s in states]
+        ),
+        aut_dedere=np.array([bool(s.get("aut_dedere", True)) for s in states], dtype=bool),
         trust0=trust0,
         exploration=np.array([s.get(k, params[k]) for s in states for k in STATE_PARAMS[:1]]),
         agency_learning_rate=np.array(

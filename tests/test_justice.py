@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from sim import agreements, justice
+from sim import extradition as X
 from sim import members as M
 from sim.model import TraffickingModel
 from sim.policies import REGISTRY, from_dict
@@ -229,7 +230,8 @@ def test_database_identification_latency_equals_lag():
     seen = {"matched": 0, "missed": 0}
     for seed in (1, 2):
         sc = scenario(
-            ["latency_sigma=1e-6", f"letters_rogatory_median_weeks={letters}"],
+            ["latency_sigma=1e-6", f"letters_rogatory_median_weeks={letters}",
+             "authority_capacity=1000"],
             policies=[
                 {"type": "create_database", "name": "I24", "members": ["MKT", "NOR"],
                  "lag": lag, "coverage": 1.0}
@@ -237,7 +239,8 @@ def test_database_identification_latency_equals_lag():
         )  # fmt: skip
         m = model(sc, seed=seed).run()
         speedup = m.params["db_request_speedup"]
-        fast, slow = int(np.ceil(letters * speedup)), int(np.ceil(letters))
+        tx = int(np.ceil(m.params["letters_transmission_weeks"]))  # no queue: ample capacity
+        fast, slow = tx + int(np.ceil(letters * speedup)), tx + int(np.ceil(letters))
         assert fast < slow
         db = rows(m, channel="database")
         answered = [r for r in db if r["outcome"] == "answered"]
@@ -280,7 +283,10 @@ def test_database_identification_latency_equals_lag():
         db_tried=np.ones(2, bool), matched=np.array([True, False]),
     )  # fmt: skip
     assert plan["channel"].tolist() == [justice.LETTERS, justice.LETTERS]
-    assert plan["due"].tolist() == [7 + fast, 7 + slow]
+    # letters rogatory wait in the requested central authority's queue: they arrive after
+    # the diplomatic transmission, then take their (targeted or full) execution time
+    assert plan["queued"].tolist() == [1, 1] and plan["arrive"].tolist() == [7 + tx, 7 + tx]
+    assert (plan["service"] + tx).tolist() == [fast, slow]
     # and a lookup itself, matched or not, is not an arrest: the member stays at liberty
     add_case(
         m, org=red, state=MKT, target=b[0], requested=NOR, channel=justice.DATABASE,
@@ -291,7 +297,7 @@ def test_database_identification_latency_equals_lag():
     assert m.recorder.counts.get("arrests", 0) == 0
     assert m.recorder.counts["db_identifications"] == 1
     assert m.cases.channel.tolist() == [justice.LETTERS]
-    assert m.cases.due.tolist() == [7 + fast]
+    assert m.cases.queued.tolist() == [1] and (m.cases.service + tx).tolist() == [fast]
 
     # without the database the same pair uses letters rogatory (toy) or the MLAT
     for key, channel in (("toy", "letters_rogatory"), ("mlat", "mlat")):
@@ -496,8 +502,13 @@ def test_a_red_notice_finds_the_fugitive_and_he_is_surrendered():
     assert M.safe_haven_leaders(m.members, m.legal, m.world, m.cases) == 0
     justice.advance_cases(m.justice, np.ones(m.world.n_states), 0)
     arrested = m.recorder.counts.get("arrests", 0)
-    assert arrested == 1 and m.recorder.counts["extraditions"] == 1
+    assert arrested == 1 and m.recorder.counts["extraditions_requested"] == 1
     assert m.recorder.counts["notice_arrests"] == 1
+    # the proceedings end with his surrender
+    ex = m.justice.extraditions
+    assert list(ex.member) == [leader] and ex.outcome[0] == X.SURRENDERED
+    X.conclude(m.justice, int(ex.due[0]))
+    assert m.recorder.counts["extraditions"] == 1 and not len(ex)
     # ... subject to Eastland's extradition rules: a national of Eastland is kept
     m, red, leader, MKT, EAS = _fugitive_in_eastland(notices=True)
     m.members.state[leader], m.members.fugitive[leader] = EAS, 1
