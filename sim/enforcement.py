@@ -39,9 +39,9 @@ class Enforcement:
         investigators_mult, courts_mult, authority_mult: (S,) this week's multipliers on
             the justice side: investigators free for cases, the courts' conviction
             chance (capped at 1), and the central authority's capacity (sim.justice).
-        built: (len(MULTIPLIERS), S) this week's capacity-building effort per multiplier
-            (rows in ``MULTIPLIERS`` order) and state, summed over the programmes
-            before their diminishing returns (:class:`sim.policies.CapacityBuilding`).
+        built: (len(MULTIPLIERS), S) this week's capacity-building gain per multiplier
+            (rows in ``MULTIPLIERS`` order) and state, combined over the programmes
+            with diminishing returns (:class:`sim.policies.CapacityBuilding`).
         capacity, detection, integrity: (S,) effective values (base x multipliers).
         belief: (locations,) each agency's learned hit rate per location.
         effort: (locations,) inspection effort placed this week.

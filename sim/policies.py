@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
 from sim.instruments import (
     AddMlat,
     CreateDatabase,
@@ -110,10 +108,11 @@ class CapacityBuilding(Policy):
       ``decay_weeks = 0`` stops it at ``end`` as an ordinary policy.
 
     A programme's gain on target k is g = (m_k - 1) x r(t), so alone it reaches its
-    target m_k. Diminishing returns: the programmes on one state and target add up
-    their effort g ** (1 / BUILD_RETURNS), and the multiplier is 1 + (sum of efforts) **
-    BUILD_RETURNS; two equal programmes give 1 + 1.41 g, not 1 + 2 g (the order does not
-    matter). A target below 1 just multiplies (1 + g, g < 0), outside this sum.
+    target m_k. Diminishing returns: the gain grows as effort ** ``BUILD_RETURNS``, so
+    the programmes on one state and target add up their efforts g ** (1 /
+    BUILD_RETURNS) and the multiplier is 1 + (sum of efforts) ** BUILD_RETURNS; two
+    equal programmes give 1 + 1.41 g, not 1 + 2 g, whatever their order. A target
+    below 1 just multiplies (1 + g, g < 0), outside this sum.
 
     The policy keeps acting after ``end`` (:meth:`in_effect`) rather than the model
     keeping a capacity stock: the effect stays a pure function of (policy, week), and
@@ -130,6 +129,7 @@ class CapacityBuilding(Policy):
             legal-assistance requests.
         ramp_weeks: weeks to reach the full effect.
         decay_weeks: half-life of the gain after ``end`` (0: stops at ``end``).
+        end: week the funding stops (none: never); the gain then decays.
     """
 
     type: ClassVar[str] = "capacity_building"
@@ -187,10 +187,22 @@ class CapacityBuilding(Policy):
             if gain < 0:
                 mult[s] *= 1.0 + gain
             elif gain > 0:
-                effort = enf.built[enf.MULTIPLIERS.index(name)]
-                before = effort[s] ** BUILD_RETURNS
-                effort[s] += np.float64(gain) ** (1.0 / BUILD_RETURNS)
-                mult[s] *= (1.0 + effort[s] ** BUILD_RETURNS) / (1.0 + before)
+                built = enf.built[enf.MULTIPLIERS.index(name)]
+                before = built[s]
+                built[s] = _combine(before, gain)
+                mult[s] *= (1.0 + built[s]) / (1.0 + before)
+
+
+def _combine(a: float, b: float) -> float:
+    """Gains a and b together: (a ** (1/e) + b ** (1/e)) ** e, e = ``BUILD_RETURNS``.
+
+    Written as hi x (1 + (lo / hi) ** (1/e)) ** e, which cannot overflow and gives b
+    exactly when a = 0 (a lone programme reaches its target exactly).
+    """
+    hi, lo = max(a, b), min(a, b)
+    if lo == 0:
+        return hi
+    return hi * (1.0 + (lo / hi) ** (1.0 / BUILD_RETURNS)) ** BUILD_RETURNS
 
 
 @dataclass

@@ -49,6 +49,9 @@ def test_ramp_is_linear_and_reaches_the_target(model):
     s = mid(model)
     assert mults(model, [cb], 4)["capacity"][s] == 1.0  # before start
     assert mults(model, [cb], 5)["capacity"][s] == pytest.approx(1.2)  # 1/10 of the way
+    for t in range(5, 16):  # a lone programme: bit for bit the former linear ramp
+        frac = min(1.0, (t - 5 + 1) / 10)
+        assert mults(model, [cb], t)["capacity"][s] == 1.0 + (3.0 - 1.0) * frac
     assert mults(model, [cb], 9)["detection"][s] == pytest.approx(1.25)  # half way
     at_full = mults(model, [cb], 14)
     assert at_full["capacity"][s] == pytest.approx(3.0)
