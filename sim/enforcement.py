@@ -39,11 +39,24 @@ class Enforcement:
         investigators_mult, courts_mult, authority_mult: (S,) this week's multipliers on
             the justice side: investigators free for cases, the courts' conviction
             chance (capped at 1), and the central authority's capacity (sim.justice).
+        built: (len(MULTIPLIERS), S) this week's capacity-building gain per multiplier
+            (rows in ``MULTIPLIERS`` order) and state, combined over the programmes
+            with diminishing returns (:class:`sim.policies.CapacityBuilding`).
         capacity, detection, integrity: (S,) effective values (base x multipliers).
         belief: (locations,) each agency's learned hit rate per location.
         effort: (locations,) inspection effort placed this week.
         value_through: (S,) value of the goods arriving in each state, smoothed (bribes).
     """
+
+    #: the policy multipliers, reset to 1 every week (the rows of ``built``)
+    MULTIPLIERS = (
+        "capacity_mult",
+        "detection_mult",
+        "integrity_mult",
+        "investigators_mult",
+        "courts_mult",
+        "authority_mult",
+    )
 
     def __init__(self, world: World):
         n = world.n_states
@@ -51,6 +64,7 @@ class Enforcement:
         self.investigators_mult, self.courts_mult, self.authority_mult = (
             np.ones(n) for _ in "abc"
         )
+        self.built = np.zeros((len(self.MULTIPLIERS), n))
         self.capacity, self.detection, self.integrity = (
             world.capacity,
             world.detection,
@@ -64,6 +78,7 @@ class Enforcement:
         """Set every policy multiplier back to 1 (before this week's policies act)."""
         self.capacity_mult[:] = self.detection_mult[:] = self.integrity_mult[:] = 1.0
         self.investigators_mult[:] = self.courts_mult[:] = self.authority_mult[:] = 1.0
+        self.built[:] = 0.0
 
     def derive(self, world: World) -> None:
         """This week's effective capacity, detection and integrity (integrity capped at 1).

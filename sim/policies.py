@@ -29,8 +29,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AGREEMENT_TYPES",
+    "BUILD_TARGETS",
     "COMMON_FIELDS",
     "REGISTRY",
+    "BUILD_RETURNS",
     "AddMlat",
     "CapacityBuilding",
     "CreateDatabase",
@@ -72,16 +74,62 @@ class Surge(Policy):
         model.enforcement.capacity_mult[model.world.state_index[self.state]] *= self.factor
 
 
+#: ``capacity_building`` targets: field -> the enforcement multiplier it raises.
+BUILD_TARGETS = {
+    "capacity": "capacity_mult",
+    "detection": "detection_mult",
+    "integrity": "integrity_mult",
+    "investigators": "investigators_mult",
+    "courts": "courts_mult",
+    "central_authority": "authority_mult",
+}
+#: Returns to scale of capacity building on one state and target: the gain (the
+#: multiplier minus 1) grows as effort ** BUILD_RETURNS, so two equal programmes give
+#: 2 ** 0.5 ~= 1.41 times the gain of one, not twice. ILLUSTRATIVE (no published
+#: elasticity that we know of).
+BUILD_RETURNS = 0.5
+
+
 @dataclass
 class CapacityBuilding(Policy):
-    """Raise a state's capacity, detection and integrity, ramping in linearly.
+    """Build up a state's enforcement and justice capacity; the gain decays once unfunded.
+
+    The programme raises up to six multipliers towards its targets (1 = untouched):
+    inspection capacity, detection, integrity (capped at 1), investigators, the
+    courts' conviction chance (capped at 1 in :mod:`sim.justice`) and the central
+    authority's capacity for legal-assistance requests. Its progress at week t is
+
+    - ramp-up, from ``start``: r(t) = min(1, (t - start + 1) / ramp_weeks). Linear, so
+      that ``ramp_weeks`` keeps its meaning (weeks to the full effect); no published
+      curve favours another shape.
+    - decay, from ``end`` (when the funding stops): r(end - 1) x 0.5 ** ((t - end + 1)
+      / decay_weeks): what was built halves every ``decay_weeks`` (staff turnover,
+      equipment without maintenance). Without an ``end`` it never decays;
+      ``decay_weeks = 0`` stops it at ``end`` as an ordinary policy.
+
+    A programme's gain on target k is g = (m_k - 1) x r(t), so alone it reaches its
+    target m_k. Diminishing returns: the gain grows as effort ** ``BUILD_RETURNS``, so
+    the programmes on one state and target add up their efforts g ** (1 /
+    BUILD_RETURNS) and the multiplier is 1 + (sum of efforts) ** BUILD_RETURNS; two
+    equal programmes give 1 + 1.41 g, not 1 + 2 g, whatever their order. A target
+    below 1 just multiplies (1 + g, g < 0), outside this sum.
+
+    The policy keeps acting after ``end`` (:meth:`in_effect`) rather than the model
+    keeping a capacity stock: the effect stays a pure function of (policy, week), and
+    a policy object carries no state between runs. ``cost`` is paid only while active.
 
     Args:
         state: the state receiving the programme.
         capacity: multiplier on inspection capacity once fully ramped.
         detection: multiplier on detection.
         integrity: multiplier on integrity (capped at 1).
+        investigators: multiplier on the investigators free for cases.
+        courts: multiplier on the courts' conviction chance (capped at 1).
+        central_authority: multiplier on the central authority's capacity for
+            legal-assistance requests.
         ramp_weeks: weeks to reach the full effect.
+        decay_weeks: half-life of the gain after ``end`` (0: stops at ``end``).
+        end: week the funding stops (none: never); the gain then decays.
     """
 
     type: ClassVar[str] = "capacity_building"
@@ -90,7 +138,11 @@ class CapacityBuilding(Policy):
         "capacity": "pos",
         "detection": "pos",
         "integrity": "pos",
+        "investigators": "pos",
+        "courts": "pos",
+        "central_authority": "pos",
         "ramp_weeks": "int",
+        "decay_weeks": "nonneg",
     }
     REQUIRED: ClassVar[tuple[str, ...]] = ("state",)
 
@@ -98,15 +150,59 @@ class CapacityBuilding(Policy):
     capacity: float = 1.0
     detection: float = 1.0
     integrity: float = 1.0
+    investigators: float = 1.0
+    courts: float = 1.0
+    central_authority: float = 1.0
     ramp_weeks: int = 52
+    # ILLUSTRATIVE: a two-year half-life; we know of no published estimate of how fast
+    # donor-funded enforcement capacity erodes once the funding stops.
+    decay_weeks: float = 104.0
+
+    def in_effect(self, tick: int) -> bool:  # noqa: D102
+        if self.end is not None and tick >= self.end and self.decay_weeks == 0:
+            return False
+        return tick >= self.start
+
+    def progress(self, tick: int) -> float:
+        """Share of each target's gain reached at ``tick``: ramp-up, then decay after end."""
+
+        def ramp(t: int) -> float:
+            return min(1.0, max(t - self.start + 1, 0) / max(self.ramp_weeks, 1))
+
+        if tick < self.start:
+            return 0.0
+        if self.end is None or tick < self.end:
+            return ramp(tick)
+        if self.decay_weeks == 0:
+            return 0.0
+        return ramp(self.end - 1) * 0.5 ** ((tick - self.end + 1) / self.decay_weeks)
 
     def act(self, model: TraffickingModel, tick: int) -> None:  # noqa: D102
         s = model.world.state_index[self.state]
-        frac = min(1.0, (tick - self.start + 1) / max(self.ramp_weeks, 1))
+        r = self.progress(tick)
         enf = model.enforcement
-        enf.capacity_mult[s] *= 1.0 + (self.capacity - 1.0) * frac
-        enf.detection_mult[s] *= 1.0 + (self.detection - 1.0) * frac
-        enf.integrity_mult[s] *= 1.0 + (self.integrity - 1.0) * frac
+        for field, name in BUILD_TARGETS.items():
+            gain = (getattr(self, field) - 1.0) * r
+            mult = getattr(enf, name)
+            if gain < 0:
+                mult[s] *= 1.0 + gain
+            elif gain > 0:
+                built = enf.built[enf.MULTIPLIERS.index(name)]
+                before = built[s]
+                built[s] = _combine(before, gain)
+                mult[s] *= (1.0 + built[s]) / (1.0 + before)
+
+
+def _combine(a: float, b: float) -> float:
+    """Gains a and b together: (a ** (1/e) + b ** (1/e)) ** e, e = ``BUILD_RETURNS``.
+
+    Written as hi x (1 + (lo / hi) ** (1/e)) ** e, which cannot overflow and gives b
+    exactly when a = 0 (a lone programme reaches its target exactly).
+    """
+    hi, lo = max(a, b), min(a, b)
+    if lo == 0:
+        return hi
+    return hi * (1.0 + (lo / hi) ** (1.0 / BUILD_RETURNS)) ** BUILD_RETURNS
 
 
 @dataclass
@@ -212,13 +308,14 @@ REGISTRY.update({k: v for k, v in _types.items() if k not in REGISTRY})
 
 
 def apply(policies: list[Policy], model: TraffickingModel, t: int) -> None:
-    """Phase 2: reset the enforcement multipliers, let every active policy act, derive.
+    """Phase 2: reset the enforcement multipliers, let every policy in effect act, derive.
 
-    A policy's effect is thus a pure function of (policy, tick) that ends at ``end``.
+    A policy's effect is thus a pure function of (policy, tick): it ends at ``end``,
+    except a ``capacity_building``'s, which decays after it (see ``in_effect``).
     """
     model.enforcement.reset()
     for pol in policies:
-        if pol.active(t):
+        if pol.in_effect(t):
             pol.act(model, t)
     model.enforcement.derive(model.world)
 

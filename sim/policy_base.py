@@ -56,8 +56,17 @@ class Policy:
         """Whether the policy acts at ``tick``."""
         return tick >= self.start and (self.end is None or tick < self.end)
 
+    def in_effect(self, tick: int) -> bool:
+        """Whether ``act`` is called at ``tick``: by default while active.
+
+        A type whose effect outlives its funding overrides it (``capacity_building``
+        keeps acting after ``end`` while its gain decays); ``active`` still decides
+        the cost and the legal state.
+        """
+        return self.active(tick)
+
     def act(self, model: TraffickingModel, tick: int) -> None:
-        """Apply the policy's effect for one tick (called only while active).
+        """Apply the policy's effect for one tick (called while ``in_effect``).
 
         An intervention acts on the model's declared state: the enforcement
         multipliers (``model.enforcement``), the members, and the week's recorder.

@@ -17,7 +17,8 @@ What "no effect" means here, kept simple:
   instruments before it are the scenario's ``[[agreements]]`` and the policies listed
   *before* it. The reason names what already provides it.
 - **Multipliers**: a ``surge`` by a factor 1, a ``capacity_building`` whose
-  multipliers are all 1, a ``remove_members`` of nobody.
+  target multipliers (capacity, detection, integrity, investigators, courts,
+  central authority) are all 1, a ``remove_members`` of nobody.
 - **No traffic**: a state has traffic when it holds a location on some path from an
   organisation's source to one of its markets (or is an organisation's home). A
   policy acting on states (``surge``, ``capacity_building``, ``harmonize``,
@@ -34,7 +35,7 @@ import networkx as nx
 import numpy as np
 
 from sim.agreements import LegalState, rebuild
-from sim.policies import Policy, from_dict
+from sim.policies import BUILD_TARGETS, Policy, from_dict
 from sim.scenario import Scenario
 from sim.world import World, build_world
 
@@ -250,8 +251,8 @@ def _why_legal(world, pol, before, n) -> str:
 def _no_multiplier(pol) -> list[str]:
     if pol.type == "surge" and pol.factor == 1:
         return ["a surge by a factor of 1 changes nothing"]
-    if pol.type == "capacity_building" and pol.capacity == pol.detection == pol.integrity == 1:
-        return ["capacity, detection and integrity multipliers are all 1"]
+    if pol.type == "capacity_building" and all(getattr(pol, k) == 1 for k in BUILD_TARGETS):
+        return ["every target multiplier is 1 (" + ", ".join(BUILD_TARGETS) + ")"]
     if pol.type == "remove_members" and (pol.count == 0 or pol.share == 0):
         return ["removes no member (count or share 0)"]
     return []

@@ -411,7 +411,9 @@ def test_conservation_when_routes_close_and_goods_pile_up():
 # ------------------------------------------------------------------- policies
 def test_capacity_building_ramps_capacity_detection_and_integrity():
     """Guards capacity_building: each multiplier ramps linearly to its factor from
-    ``start``, programmes and surges on one state multiply, integrity is capped at 1.
+    ``start``, programmes on one state and target combine with diminishing returns
+    (gain = (sum of gain ** 2) ** 0.5, BUILD_RETURNS = 0.5; see
+    tests/test_capacity_building.py), surges multiply, integrity is capped at 1.
 
     Integrity also answers bribes: the scenario's integrity is scaled by
     (1 + b) / (1 + b x pressure), pressure = value moved through the state (smoothed,
@@ -443,7 +445,8 @@ def test_capacity_building_ramps_capacity_detection_and_integrity():
         m.step()
         frac = 0.0 if t < 2 else min(1.0, (t - 1) / 4)
         assert enf.capacity[MID] == pytest.approx(w.capacity[MID] * 2.0 * (1 + 2.0 * frac))
-        assert enf.detection[MID] == pytest.approx(w.detection[MID] * 1.5 * (1 + 1.0 * frac))
+        combined = 1 + np.hypot(1.0 * frac, 0.5)  # the second programme: 0.5, from week 0
+        assert enf.detection[MID] == pytest.approx(w.detection[MID] * combined)
         want = min(w.integrity[MID] * (1 + 0.5 * frac) * bribes[MID], 1.0)
         assert enf.integrity[MID] == pytest.approx(want)
         np.testing.assert_array_equal(enf.capacity[others], w.capacity[others])

@@ -317,6 +317,8 @@ def describe(pol: dict) -> str:
     if pol["type"] == "capacity_building":
         mult = "/".join(f"{pol.get(k, 1.0):g}" for k in ("capacity", "detection", "integrity"))
         extra.append(f"x {mult} (capacity/detection/integrity)")
+        justice = ("investigators", "courts", "central_authority")
+        extra += [f"{k} x {pol[k]:g}" for k in justice if pol.get(k, 1.0) != 1.0]
     start = f"from week {pol.get('start', 0)}" + (f" to {pol['end']}" if "end" in pol else "")
     return ", ".join(x for x in (f"{pol['type']} {who}".strip(), *extra, start) if x)
 
