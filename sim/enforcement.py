@@ -61,9 +61,7 @@ class Enforcement:
     def __init__(self, world: World):
         n = world.n_states
         self.capacity_mult, self.detection_mult, self.integrity_mult = (np.ones(n) for _ in "abc")
-        self.investigators_mult, self.courts_mult, self.authority_mult = (
-            np.ones(n) for _ in "abc"
-        )
+        self.investigators_mult, self.courts_mult, self.authority_mult = (np.ones(n) for _ in "abc")
         self.built = np.zeros((len(self.MULTIPLIERS), n))
         self.capacity, self.detection, self.integrity = (
             world.capacity,

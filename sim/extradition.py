@@ -144,13 +144,19 @@ def conclude(j: Justice, t: int) -> None:
     chance = conviction_chance(j, d["evidence"] * weight, forum)
     convicted = tried & (j.streams["extradition"].random(len(out)) < chance)
     convicted &= m.status[d["member"]] == M.ACTIVE
-    rec.count("convictions", int(convicted.sum()))
-    rec.count("convictions_investigated", int(convicted.sum()))
     rec.count("convicted_at_home", int((convicted & home).sum()))
-    M.arrest(m, d["member"][convicted], t, p, j.streams["recruitment"])
+    convict(j, d["member"][convicted], t)
     d["due"] = np.full(len(out), t)
     d["convicted"] = convicted.astype(np.int64)
     ex.closed.append(d)
+
+
+def convict(j: Justice, member: np.ndarray, t: int) -> None:
+    """Members convicted through an investigation: counted (leaders apart) and removed."""
+    j.rec.count("convictions", len(member))
+    j.rec.count("convictions_investigated", len(member))
+    j.rec.count("leaders_convicted", int((j.mem.role[member] == M.LEADER).sum()))
+    M.arrest(j.mem, member, t, j.params, j.streams["recruitment"])
 
 
 def conviction_chance(j: Justice, evidence: np.ndarray, forum: np.ndarray) -> np.ndarray:
@@ -162,4 +168,3 @@ def conviction_chance(j: Justice, evidence: np.ndarray, forum: np.ndarray) -> np
     p = j.params
     base = p["conviction_probability"] * (1.0 - np.exp(-np.asarray(evidence) / p["evidence_scale"]))
     return np.minimum(base * j.courts[forum], 1.0)
-

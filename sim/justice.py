@@ -7,16 +7,11 @@ shipment is arrested there. The case then seeks the broker who dispatched the
 shipment and then the leader. Every rung whose member sits in another state needs
 evidence from that state through the fastest channel the pair holds:
 
-=================  ==============================================  =====================
-channel            latency                                         success
-=================  ==============================================  =====================
-database           the database's lag (identification only)        coverage x trust
-JIT                lognormal, median ``jit_median_weeks``          ``jit_success`` x trust
-production order   stored data only, ``production_order_weeks``    ``production_order_success``
-EIO-like order     1 week + lognormal ``eio_median_weeks``, capped  ``eio_success`` x trust
-MLAT               transmission + queue + lognormal, the treaty's   treaty success x trust
-letters rogatory   diplomatic transmission + queue + lognormal      ``letters_success`` x trust
-=================  ==============================================  =====================
+database (its lag; identification only), joint team (``jit_median_weeks``),
+production order (stored data only, ``production_order_weeks``), EIO-like order (a week
++ ``eio_median_weeks``, capped by its deadline), MLAT (transmission + queue + the
+treaty's median), letters rogatory (diplomatic transmission + queue + their median);
+latencies are lognormal (``latency_sigma``), success is the channel's chance x trust.
 
 MLAT requests and letters rogatory wait in the requested state's central-authority
 queue (:mod:`sim.authorities`). A coercive request (``coercive_share``) by MLAT or
@@ -215,7 +210,9 @@ def plan_requests(
     # channel), faster where both transmit electronically; an EIO-like order in a week
     queued = mlat | letters
     tx = np.where(letters, p["letters_transmission_weeks"], p["transmission_weeks"])
-    tx = np.where(legal.e_transmission[s] & legal.e_transmission[req], tx * p["e_transmission_factor"], tx)
+    tx = np.where(
+        legal.e_transmission[s] & legal.e_transmission[req], tx * p["e_transmission_factor"], tx
+    )
     tx = np.where(queued, tx, np.where(eio, 1.0, 0.0))
     service = np.ceil(service).astype(np.int64)
     service[db] = legal.db_lag[s[db], req[db]]
@@ -356,10 +353,7 @@ def advance_cases(j: Justice, integrity: np.ndarray, t: int) -> None:
     here = np.flatnonzero(acts & home)
     rec.count("arrests", len(here))
     chance = X.conviction_chance(j, c.evidence[here], c.state[here])
-    conv = here[rng.random(len(here)) < chance]
-    rec.count("convictions", len(conv))
-    rec.count("convictions_investigated", len(conv))
-    M.arrest(m, c.target[conv], t, p, j.streams["recruitment"])
+    X.convict(j, c.target[here[rng.random(len(here)) < chance]], t)
     seek = acts & ~home & M.found(m, legal, c.target, c.state)
     seek &= ~X.pending(j.extraditions, c.target)
     away = np.flatnonzero(seek)

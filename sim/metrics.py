@@ -125,6 +125,12 @@ _M = [
         higher_is="better",
     ),
     Metric(
+        "leaders_convicted",
+        "members/week",
+        "leaders convicted through an investigation (at home, abroad or after surrender)",
+        higher_is="better",
+    ),
+    Metric(
         "controlled_deliveries",
         "loads/week",
         "detected loads followed into a partner state instead of seized",
@@ -228,6 +234,7 @@ COUNTERS = (
     "prosecuted_at_home",
     "convicted_at_home",
     "controlled_deliveries",
+    "leaders_convicted",
     "cases_opened",
     "cases_expired",
     "requests_sent",

@@ -7,6 +7,7 @@ import numpy as np
 
 from sim import (
     agreements,
+    controlled,
     enforcement,
     justice,
     markets,
@@ -16,8 +17,8 @@ from sim import (
     supply,
     traffickers,
 )
-from sim.metrics import REGISTRY, Displacement, record, summarize
 from sim.extradition import OUTCOMES as EX_OUTCOMES
+from sim.metrics import REGISTRY, Displacement, record, summarize
 from sim.records import EXPIRED, OUTCOMES, Recorder
 from sim.rng import Streams
 from sim.scenario import Scenario
@@ -59,6 +60,8 @@ class TraffickingModel(mesa.Model):
        detection, effort, the leg's inspection intensity and mode, the load's size,
        database ``intel`` and freelance exposure, and shrinking as more loads arrive at
        the same place (swamping). Agencies raid the stockpiles at the sources.
+       Where a controlled delivery is in force (``controlled.follow``), some detected
+       loads are followed into their market state instead of seized.
     6. **Delivery and markets** (``markets.clear``). Seized loads and loads at their
        market leave the arrays; replacement costs of this week's losses move each
        market's smoothed loss cost and so its retail price and next week's demand.
@@ -67,11 +70,16 @@ class TraffickingModel(mesa.Model):
     8. **Agencies learn** (``enforcement.learn_with_partners``). Agencies update their
        hit-rate beliefs per location from their seizures and the database records of
        partners whose lag has elapsed.
-    9. **Justice** (``justice.work``). Seizures are entered in shared databases; due
-       evidence requests are answered, failed or refused (dual criminality); identified
-       members are arrested where they live if that state would surrender them, tried
-       and convicted; cases climb to the next rung (leaders may flee to safe havens) or
-       close; seizures open new cases; trust grows with answered requests.
+    9. **Justice** (``justice.work``). Seizures are entered in shared databases; each
+       central authority takes up its queued requests (``authorities.serve``); due
+       evidence requests are answered, failed or refused (dual criminality by conduct,
+       for coercive measures); identified members at home are arrested and tried on the
+       case's evidence, those abroad are the object of extradition proceedings
+       (``extradition``: surrender, refusal, prosecution at home), which end when due;
+       cases climb to the next rung (leaders may flee to safe havens) or close; seizures
+       open new cases; trust grows with answered requests. The market state arrests the
+       brokers receiving followed loads and opens cases against their leaders
+       (``controlled.open_cases``).
     10. **Adaptation** (``traffickers.adapt``). Every ``adapt_period`` ticks each
         organisation with a leader at liberty expands (losses above tolerance: open new
         legs, recruit brokers there, smaller shipments) or consolidates (prune the
@@ -152,10 +160,12 @@ class TraffickingModel(mesa.Model):
             self.enforcement, self.cooperation, w, p, self.shipments, moved, self.members,
             self.sources, self.size0, rng, self.recorder, t,
         )  # fmt: skip
+        followed = controlled.follow(self.justice, week, self.paths)  # 5b controlled deliveries
         markets.clear(self.markets, self.shipments, week, self.paths, w)  # 6
         traffickers.learn(self.beliefs, self.orgs, p, week)  # 7
         enforcement.learn_with_partners(self.enforcement, self.cooperation, w, week, t, rng)  # 8
         justice.work(self.justice, week, self.paths, self.enforcement.integrity, t)  # 9
+        controlled.open_cases(self.justice, week, self.paths, followed, t)
         traffickers.adapt(self.orgs, p, t)  # 10
         self._record(t, produced, week)  # 11
         self.tick += 1
@@ -252,8 +262,15 @@ class TraffickingModel(mesa.Model):
                 "outcome": OUTCOMES[x],
             }
             for a, b, q, f, t, c, o, k, x in zip(
-                r["sent"], r["answered"], r["queue_weeks"], r["from"], r["to"], r["channel"],
-                r["offence"], r["coercive"], r["outcome"],
+                r["sent"],
+                r["answered"],
+                r["queue_weeks"],
+                r["from"],
+                r["to"],
+                r["channel"],
+                r["offence"],
+                r["coercive"],
+                r["outcome"],
             )  # fmt: skip
         ]
         e = self.justice.extraditions.table()
@@ -271,8 +288,14 @@ class TraffickingModel(mesa.Model):
                 "convicted": bool(cv),
             }
             for mb, a, b, lo, du, x, h, cv in zip(
-                e["member"], e["requesting"], e["requested"], e["lodged"], e["due"],
-                e["outcome"], e["home"], e["convicted"],
+                e["member"],
+                e["requesting"],
+                e["requested"],
+                e["lodged"],
+                e["due"],
+                e["outcome"],
+                e["home"],
+                e["convicted"],
             )  # fmt: skip
         ]
         rec = self.cooperation.records

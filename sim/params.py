@@ -199,6 +199,9 @@ _TABLE = (
     Param("coercive_share", 0.5, "prob", "uncertain", (0.2, 0.8),
           'share of evidence requests that need a coercive measure (search, seizure, '
           'interception), the only ones checked for dual criminality (illustrative)'),
+    Param("controlled_delivery_trust", 0.6, "prob", "uncertain", (0.4, 0.8),
+          'trust two states need to run a controlled delivery without a joint team '
+          '(illustrative)'),
     Param("jit_investigators", 2, "int", "structural", None,
           'investigators each member seconds to a joint investigation team (illustrative)'),
     Param("domestic_weeks", 6.0, "pos", "uncertain", (3.0, 12.0),

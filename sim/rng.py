@@ -68,6 +68,10 @@ SPECS: dict[str, StreamSpec] = {
             "an extradition's proceedings: consent, a political refusal, its duration and "
             "the trial that follows (in the requesting state, or at home)",
         ),
+        StreamSpec(
+            "controlled_delivery",
+            "which detected loads are followed instead of seized, and the receiving broker",
+        ),
         StreamSpec("database", "which seizure records a member enters for each partner"),
         StreamSpec("recruitment", "the lag before a vacant member slot is refilled"),
         StreamSpec("relocation", "whether a targeted leader moves, and to which safe haven"),
