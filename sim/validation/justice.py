@@ -30,6 +30,14 @@ EVERYONE = ["AND", "MID", "WES", "EAS", "NOR", "MKT"]  # the toy corridor's stat
 LOADED, CAPACITY = "AND", 0.5
 
 
+def _effects(diffs: dict[str, dict]) -> pd.DataFrame:
+    """Paired-difference table (metric, baseline_mean, alternative_mean, diff_*)."""
+    names = {"base_mean": "baseline_mean", "alt_mean": "alternative_mean"}
+    return pd.DataFrame(
+        [{"metric": m, **{names.get(k, k): v for k, v in d.items()}} for m, d in diffs.items()]
+    )
+
+
 def _rows(runs, **where) -> list[dict]:
     out = [x for r in runs for x in r.records.get("requests", [])]
     for k, v in where.items():
@@ -55,14 +63,22 @@ def check_v20(st: Setting) -> CheckResult:
         ],
     )
     a, b = st.run(mla), st.run(orders)
-    med = {
-        "mlat": _median(_rows(a, channel="mlat")),
-        "eio": _median(_rows(b, channel="eio")),
-        "production_order": _median(_rows(b, channel="production_order")),
+    rows = {
+        "mlat": _rows(a, channel="mlat"),
+        "eio": _rows(b, channel="eio"),
+        "production_order": _rows(b, channel="production_order"),
     }
-    n = {"mlat": len(_rows(a, channel="mlat")), "eio": len(_rows(b, channel="eio"))}
-    n["production_order"] = len(_rows(b, channel="production_order"))
-    table = pd.DataFrame([{"instrument": k, "median_weeks": v, "n": n[k]} for k, v in med.items()])
+    bands = {"mlat": (35.0, 50.0), "eio": (0.0, 17.0), "production_order": (0.0, 2.0)}
+    med = {k: _median(v) for k, v in rows.items()}
+    ladder = []
+    for k, v in rows.items():
+        lat = [x["latency_weeks"] for x in v]
+        q25, q75 = np.percentile(lat, [25, 75]) if lat else (np.nan, np.nan)
+        ladder.append(
+            {"instrument": k, "median_weeks": med[k], "q25": float(q25), "q75": float(q75),
+             "n": len(lat), "band_low": bands[k][0], "band_high": bands[k][1]}
+        )  # fmt: skip
+    table = pd.DataFrame(ladder)
     return _verdict(
         "V20",
         "Latency ladder",
@@ -150,7 +166,7 @@ def check_v22(st: Setting) -> CheckResult:
             "prosecuted_at_home_change": above(home, "members/week"),
             "extraditions_change": below(ext, "members/week"),
         },
-        {},
+        {"effects": _effects({"prosecuted_at_home": home, "extraditions": ext})},
     )
 
 
@@ -183,7 +199,11 @@ def check_v23(st: Setting) -> CheckResult:
             "convictions_investigated_change": above(conv, "members/week"),
             "leaders_convicted_change": above(lead, "members/week"),
         },
-        {},
+        {
+            "effects": _effects(
+                {"seized": seized, "convictions_investigated": conv, "leaders_convicted": lead}
+            )
+        },
     )
 
 
