@@ -25,7 +25,7 @@ from sim.experiments.tables import (
 NAMES = [e.name for e in list_experiments()]
 VALIDATION_ROWS = (
     "V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "V17", "V18", "V19",
-    "C1", "C2",
+    "V20", "V21", "V22", "V23", "C1", "C2",
 )  # fmt: skip
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from sim.validation.supply import drug_corridors
 
 ROWS = [
     "V1", "V2", "V5", "V6", "V7", "V9", "V11", "V12", "V14", "V15", "V16", "V17", "V18", "V19",
-    "C1", "C2",
+    "V20", "V21", "V22", "V23", "C1", "C2",
 ]  # fmt: skip
 
 #: figure data each check returns (CheckResult.tables): table -> required columns
@@ -31,6 +31,13 @@ TABLES = {
     "V17": {"rates": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
     "V18": {"gains": {"arm", "mean", "ci_low", "ci_high"}, "meta": {"key", "value"}},
     "V19": {"windows": {"window", "measure", "mean", "ci_low", "ci_high"}},
+    "V20": {"ladder": {"instrument", "median_weeks", "q25", "q75", "n", "band_low",
+                       "band_high"}},
+    "V21": {"partners": {"partner", "base", "double", "staffed", "n_base"}},
+    "V22": {"effects": {"metric", "baseline_mean", "alternative_mean", "diff_mean",
+                        "diff_ci_low", "diff_ci_high"}},
+    "V23": {"effects": {"metric", "baseline_mean", "alternative_mean", "diff_mean",
+                        "diff_ci_low", "diff_ci_high"}},
     "C2": {"failures": {"arm", "failures_mean", "ci_low", "ci_high"}},
 }  # fmt: skip
 
