@@ -65,6 +65,7 @@ class LegalState:
         production: (S, S) production orders for stored data go straight to providers.
         surrender: (S, S) a surrender arrangement (European Arrest Warrant-like) replaces
             treaty extradition between the pair.
+        nationals: (S,) the state extradites its own nationals (its law, as harmonised).
         controlled: (S, S) share of detected loads followed into the partner instead of
             seized (controlled deliveries).
         e_transmission: (S,) the state's central authority transmits electronically.
@@ -100,10 +101,13 @@ class LegalState:
     covers: np.ndarray | None = None
     conduct_penalty: np.ndarray | None = None
     controlled: np.ndarray | None = None
+    nationals: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, n: int, laws: np.ndarray, penalty: np.ndarray | None = None) -> LegalState:
-        """No agreement at all; laws (and their penalties) as given."""
+    def empty(
+        cls, n: int, laws: np.ndarray, penalty: np.ndarray | None = None, nationals=None
+    ) -> LegalState:
+        """No agreement at all; laws (their penalties, who extradites nationals) as given."""
         z = np.zeros((n, n))
         return cls(
             z.copy(),
@@ -124,6 +128,7 @@ class LegalState:
             e_transmission=np.zeros(n, dtype=bool),
             jit_teams=np.zeros(n, dtype=np.int64),
             penalty=np.where(laws, 10.0, 0.0) if penalty is None else penalty.copy(),
+            nationals=np.ones(n, dtype=bool) if nationals is None else np.array(nationals),
         )
 
     def pair(self, a: int, b: int, attr: str, value) -> None:
@@ -180,7 +185,9 @@ class Cooperation:
         self.agreements = agreements
         self.trust0 = world.trust0
         self.trust = world.trust0.copy()
-        self.legal: LegalState = LegalState.empty(world.n_states, world.laws0, world.penalty0)
+        self.legal: LegalState = LegalState.empty(
+            world.n_states, world.laws0, world.penalty0, world.extradites_nationals
+        )
         self._key: tuple | None = None
         self.records = intel.Records(world, world.params)
         self.pending_hits: list = []
@@ -197,7 +204,7 @@ def refresh(coop: Cooperation, policies: list[Policy], world: World, t: int) -> 
 def rebuild(world: World, instruments: list[Policy], t: int) -> LegalState:
     """The legal state implied by every agreement and policy active at ``t``."""
     w = world
-    legal = LegalState.empty(w.n_states, w.laws0, w.penalty0)
+    legal = LegalState.empty(w.n_states, w.laws0, w.penalty0, w.extradites_nationals)
     active = [p for p in instruments if p.active(t)]
     # databases must exist before states join them
     active.sort(key=lambda p: p.type != "create_database")

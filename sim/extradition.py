@@ -96,7 +96,7 @@ def lodge(j: Justice, member: np.ndarray, requesting: np.ndarray, evidence, t: i
     dual = (legal.conduct_penalty[x, offence] >= floor) & (
         legal.conduct_penalty[requesting, offence] >= floor
     )
-    national = (m.nationality[member] == x) & ~w.extradites_nationals[x]
+    national = (m.nationality[member] == x) & ~legal.nationals[x]
     outcome = np.full(n, SURRENDERED)
     outcome[treaty & ~arrangement & (u[1] < p["political_refusal"])] = POLITICAL
     outcome[treaty & ~arrangement & national] = NATIONAL

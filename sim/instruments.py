@@ -158,19 +158,26 @@ class JoinDatabase(Policy):
 
 @dataclass
 class Harmonize(Policy):
-    """States add offences to their criminal law (closing dual-criminality gaps).
+    """States align their law: add offences (closing dual-criminality gaps), surrender nationals.
 
     Args:
         states: the legislating states.
         offences: offence codes, e.g. ``conspiracy``, ``firearm_parts``.
+        extradite_nationals: the states also allow the extradition of their nationals
+            for the offences the model prosecutes (as Colombia did in 1997, Acto
+            Legislativo 01/1997, and Honduras in 2012, Decree 02-2012 reforming Const.
+            Art. 102, for drug trafficking and organised crime).
     """
 
     type: ClassVar[str] = "harmonize"
-    FIELDS: ClassVar[dict[str, str]] = {"states": "states", "offences": "strs"}
-    REQUIRED: ClassVar[tuple[str, ...]] = ("states", "offences")
+    FIELDS: ClassVar[dict[str, str]] = {
+        "states": "states", "offences": "strs", "extradite_nationals": "bool"
+    }  # fmt: skip
+    REQUIRED: ClassVar[tuple[str, ...]] = ("states",)
 
     states: list[str] = field(default_factory=list)
     offences: list[str] = field(default_factory=list)
+    extradite_nationals: bool = False
 
     def legal(self, world, legal) -> None:  # noqa: D102
         w = world
@@ -179,6 +186,8 @@ class Harmonize(Policy):
                 i, o = w.state_index[s], w.offence_index[off]
                 legal.laws[i, o] = True
                 legal.penalty[i, o] = max(legal.penalty[i, o], w.params["default_penalty_years"])
+            if self.extradite_nationals:
+                legal.nationals[w.state_index[s]] = True
 
 
 @dataclass

@@ -322,7 +322,7 @@ def surrenders(mem: Members, legal: LegalState, world: World, member, to_state, 
     broadcast (one member against many states, or one state per member).
     """
     x = mem.state[member]
-    nationals_ok = world.extradites_nationals[x] | (mem.nationality[member] != x)
+    nationals_ok = legal.nationals[x] | (mem.nationality[member] != x)
     floor = world.params["extradition_min_penalty_years"]
     both = (legal.conduct_penalty[x, offence] >= floor) & (
         legal.conduct_penalty[to_state, offence] >= floor

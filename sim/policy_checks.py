@@ -51,6 +51,15 @@ _ARRAYS = (
     "trust_floor",
     "jit_effort",
     "db_intel",
+    "eio",
+    "production",
+    "surrender",
+    "e_transmission",
+    "jit_teams",
+    "penalty",
+    "covers",
+    "controlled",
+    "nationals",
 )
 _LEGAL_TYPES = (
     "add_mlat",
@@ -60,8 +69,16 @@ _LEGAL_TYPES = (
     "harmonize",
     "joint_team",
     "liaison_officers",
+    "add_eio",
+    "add_production_order",
+    "surrender_arrangement",
+    "e_transmission",
+    "controlled_delivery",
 )
-_ONE_STATE_TYPES = ("surge", "capacity_building", "harmonize", "join_database")
+_ONE_STATE_TYPES = (
+    "surge", "capacity_building", "harmonize", "join_database", "e_transmission",
+    "staff_central_authority",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -242,7 +259,9 @@ def _why_legal(world, pol, before, n) -> str:
         )
         return f"its members already share a database at least as fast{prov}"
     if pol.type == "harmonize":
-        return "every listed state already criminalises every listed offence"
+        return "every listed state already criminalises every listed offence" + (
+            " and extradites its nationals" if pol.extradite_nationals else ""
+        )
     if pol.type == "joint_team":
         return "a joint team of these states is already in force"
     return f"changes no agreement in force from week {t}"

@@ -11,8 +11,11 @@ lever           candidates
 ``database``    ``join_database`` for every state outside a database in force; and one
                 new regional database of all states (``create_database``) unless one
                 with at least the default coverage already joins them all
-``harmonize``   ``harmonize`` for each state and each offence the model prosecutes
-                (the organisations' offences and ``conspiracy``) that it lacks
+``harmonize``   ``harmonize`` for each state and each conduct the model prosecutes
+                that its law does not cover under any label (the organisations'
+                offences; directing a group: ``conspiracy`` or ``participation``);
+                and, for each state that does not extradite its nationals, a
+                ``harmonize`` that lets it (``extradite_nationals``)
 ``joint_team``  ``joint_team`` for every pair of states linked by a cross-border leg
 ``capacity``    ``capacity_building`` for every state that inspects (capacity > 0)
 ``scenario``    the scenario's own ``[[candidates]]`` (their labels and costs win over
@@ -215,15 +218,20 @@ def _generated(sc: Scenario, levers: list[str], start: int) -> list[tuple[str, s
             pol = {"type": "create_database", "name": REGIONAL_DB, "members": list(ids)}
             out.append((f"database:{REGIONAL_DB}", "database", pol))
     if "harmonize" in levers:
-        offences = {"conspiracy"} | {
-            o.get("offence", _default_offence(o)) for o in d["organisations"]
+        # by conduct: directing a group is covered by conspiracy or participation
+        conducts = {"conspiracy": {"conspiracy", "participation"}} | {
+            off: {off}
+            for off in (o.get("offence", _default_offence(o)) for o in d["organisations"])
         }
         for s in d["states"]:
-            if "laws" not in s:  # no laws given: the state criminalises everything
-                continue
-            for off in sorted(offences - set(s["laws"])):
-                pol = {"type": "harmonize", "states": [s["id"]], "offences": [off]}
-                out.append((f"harmonize:{s['id']}:{off}", "harmonize", pol))
+            if "laws" in s:  # no laws given: the state criminalises everything
+                for off, labels in sorted(conducts.items()):
+                    if not labels & set(s["laws"]):
+                        pol = {"type": "harmonize", "states": [s["id"]], "offences": [off]}
+                        out.append((f"harmonize:{s['id']}:{off}", "harmonize", pol))
+            if s.get("extradites_nationals", True) is False:
+                pol = {"type": "harmonize", "states": [s["id"]], "extradite_nationals": True}
+                out.append((f"harmonize:{s['id']}:nationals", "harmonize", pol))
     if "joint_team" in levers:
         have = _pairs_in_force(d, ("joint_team",))
         border = _border_pairs(d)
