@@ -66,6 +66,9 @@ class LegalState:
         surrender: (S, S) a surrender arrangement (European Arrest Warrant-like) replaces
             treaty extradition between the pair.
         nationals: (S,) the state extradites its own nationals (its law, as harmonised).
+        basis: (S,) the state takes the drug and organised-crime conventions as the legal
+            basis for extradition where no treaty exists (Vienna 1988 Art. 6(3), UNTOC
+            Art. 16(4)).
         controlled: (S, S) share of detected loads followed into the partner instead of
             seized (controlled deliveries).
         e_transmission: (S,) the state's central authority transmits electronically.
@@ -102,6 +105,7 @@ class LegalState:
     conduct_penalty: np.ndarray | None = None
     controlled: np.ndarray | None = None
     nationals: np.ndarray | None = None
+    basis: np.ndarray | None = None
 
     @classmethod
     def empty(
@@ -129,6 +133,7 @@ class LegalState:
             jit_teams=np.zeros(n, dtype=np.int64),
             penalty=np.where(laws, 10.0, 0.0) if penalty is None else penalty.copy(),
             nationals=np.ones(n, dtype=bool) if nationals is None else np.array(nationals),
+            basis=np.zeros(n, dtype=bool),
         )
 
     def pair(self, a: int, b: int, attr: str, value) -> None:

@@ -8,7 +8,9 @@ when the proceedings end (:func:`conclude`):
 - **surrender arrangement** (European Arrest Warrant-like, ``legal.surrender``): he is
   surrendered, nationals included, after ``surrender_consent_weeks`` if he consents
   (``surrender_consent_share``), else ``surrender_contested_weeks``;
-- **no treaty**: no extradition is possible (``no_treaty``, recorded at once);
+- **no treaty** (and the requested state does not take the conventions as a legal
+  basis, ``harmonize(convention_basis)``): no extradition is possible (``no_treaty``,
+  recorded at once);
 - **treaty**: refused when the conduct is not an offence carrying at least
   ``extradition_min_penalty_years`` in both states (``dual_criminality``); refused when
   he is a national of a state that does not extradite nationals (``national``);
@@ -91,7 +93,7 @@ def lodge(j: Justice, member: np.ndarray, requesting: np.ndarray, evidence, t: i
     x = m.state[member]
     offence = M.offence_of(m, w, member)
     arrangement = legal.surrender[requesting, x]
-    treaty = legal.extradition[requesting, x]
+    treaty = legal.extradition[requesting, x] | legal.basis[x]  # or the conventions
     floor = p["extradition_min_penalty_years"]
     dual = (legal.conduct_penalty[x, offence] >= floor) & (
         legal.conduct_penalty[requesting, offence] >= floor

@@ -167,17 +167,22 @@ class Harmonize(Policy):
             for the offences the model prosecutes (as Colombia did in 1997, Acto
             Legislativo 01/1997, and Honduras in 2012, Decree 02-2012 reforming Const.
             Art. 102, for drug trafficking and organised crime).
+        convention_basis: the states take the Vienna 1988 and Palermo 2000 conventions
+            as the legal basis for extradition where no treaty exists (Vienna 1988 Art.
+            6(3), UNTOC Art. 16(4)).
     """
 
     type: ClassVar[str] = "harmonize"
     FIELDS: ClassVar[dict[str, str]] = {
-        "states": "states", "offences": "strs", "extradite_nationals": "bool"
+        "states": "states", "offences": "strs", "extradite_nationals": "bool",
+        "convention_basis": "bool",
     }  # fmt: skip
     REQUIRED: ClassVar[tuple[str, ...]] = ("states",)
 
     states: list[str] = field(default_factory=list)
     offences: list[str] = field(default_factory=list)
     extradite_nationals: bool = False
+    convention_basis: bool = False
 
     def legal(self, world, legal) -> None:  # noqa: D102
         w = world
@@ -188,6 +193,8 @@ class Harmonize(Policy):
                 legal.penalty[i, o] = max(legal.penalty[i, o], w.params["default_penalty_years"])
             if self.extradite_nationals:
                 legal.nationals[w.state_index[s]] = True
+            if self.convention_basis:
+                legal.basis[w.state_index[s]] = True
 
 
 @dataclass

@@ -265,10 +265,11 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     # the courier: one of the dispatching broker's couriers, caught with the goods
     broker = M.pick(m, M.BROKER, m.org * w.n_states + m.state, o * w.n_states + f, rng)
     courier = M.pick(m, M.COURIER, m.boss, np.where(broker >= 0, broker, -2), rng)
-    caught = courier[courier >= 0]
+    got = courier >= 0  # one draw per case, caught or not: the stream keeps its place
+    u, caught = rng.random(len(courier))[got], courier[got]
     rec.count("arrests", len(caught))
     chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), m.state[caught])
-    convicted = caught[rng.random(len(caught)) < chance]
+    convicted = caught[u < chance]
     rec.count("convictions", len(convicted))
     M.arrest(m, convicted, t, p, j.streams["recruitment"])
     # next rung: the dispatching broker, or the leader when no broker is left there

@@ -327,7 +327,7 @@ def surrenders(mem: Members, legal: LegalState, world: World, member, to_state, 
     both = (legal.conduct_penalty[x, offence] >= floor) & (
         legal.conduct_penalty[to_state, offence] >= floor
     )
-    treaty = legal.extradition[to_state, x] & both & nationals_ok
+    treaty = (legal.extradition[to_state, x] | legal.basis[x]) & both & nationals_ok
     return (to_state == x) | legal.surrender[to_state, x] | treaty
 
 

@@ -138,7 +138,7 @@ _M = [
     Metric(
         "notice_arrests",
         "members/week",
-        "fugitive leaders found abroad through an INTERPOL red notice and surrendered",
+        "fugitive leaders found abroad and arrested on an INTERPOL red notice for extradition",
         higher_is="better",
     ),
     Metric("cases_opened", "cases/week", "investigations opened from seizures"),

@@ -60,6 +60,7 @@ _ARRAYS = (
     "covers",
     "controlled",
     "nationals",
+    "basis",
 )
 _LEGAL_TYPES = (
     "add_mlat",

@@ -159,11 +159,18 @@ def test_states_without_traffic(tmp_path):
     assert all("no organisation's route passes through ISL" in w.reason for w in found)
 
 
-def test_describe_marks_candidates_that_change_nothing():
-    """Central America's harmonize candidate is a no-op in the status quo; the others act."""
+def test_describe_marks_candidates_that_change_nothing(tmp_path):
+    """Central America's candidates all act; a harmonisation of offences every state
+    already holds is marked as changing nothing."""
     sc = load_scenario("central_america_cocaine")
-    assert {k for k, v in check_candidates(sc).items() if v} == {"harmonize"}
-    r = runner.invoke(app, ["describe", "central_america_cocaine"])
+    assert not {k for k, v in check_candidates(sc).items() if v}
+    path = tmp_path / "ca.toml"
+    path.write_text(
+        'extends = "central_america_cocaine"\n[[candidates]]\ntype = "harmonize"\n'
+        'states = ["PAN", "CRI"]\noffences = ["conspiracy"]\nlabel = "noop"\n'
+    )
+    assert {k for k, v in check_candidates(load_scenario(path)).items() if v} == {"noop"}
+    r = runner.invoke(app, ["describe", str(path)])
     assert r.exit_code == 0
     assert "no effect: every listed state already criminalises" in r.stdout
 

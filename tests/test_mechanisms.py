@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from sim import agreements, intel, justice
+from sim import extradition as X
 from sim import members as M
 from sim.enforcement import seizure_probability
 from sim.model import TraffickingModel
@@ -61,14 +62,15 @@ MLAT_POLICIES = (
 def test_mlat_latency_is_the_treatys_median_not_the_default():
     """Guards "an MLAT whose latency ignores the treaty".
 
-    With ``latency_sigma`` ~ 0 a request's latency is its channel's median, rounded up
+    With ``latency_sigma`` ~ 0 a request's execution is its channel's median, rounded up
     to whole weeks. The bilateral treaty's 10.5 weeks (not the default
-    ``mlat_median_weeks`` of 40) must reach the request's due date; a multilateral
+    ``mlat_median_weeks`` of 36) must reach the request's execution time (it is due
+    that long after the requested central authority takes it up); a multilateral
     convention covers the other pairs with its own median, and where two treaties
     cover a pair the faster one applies.
     """
     m = TraffickingModel(variant(["latency_sigma=1e-6"], MLAT_POLICIES), seed=1)
-    assert m.params["mlat_median_weeks"] == 40
+    assert m.params["mlat_median_weeks"] == 36
     red = org_index(m, "red")
     MKT, NOR, WES = sidx(m, "MKT"), sidx(m, "NOR"), sidx(m, "WES")
     b_nor = brokers(m, red, NOR)[:2]
@@ -80,7 +82,9 @@ def test_mlat_latency_is_the_treatys_median_not_the_default():
     plan = justice.plan_requests(m.justice, np.array([MKT, MKT]), targets, off, t)
     assert plan["channel"].tolist() == [justice.MLAT, justice.MLAT]
     assert plan["requested"].tolist() == [NOR, WES]
-    assert plan["due"].tolist() == [t + 11, t + 21]
+    assert plan["service"].tolist() == [11, 21] and plan["queued"].tolist() == [1, 1]
+    tx = int(np.ceil(m.params["transmission_weeks"]))
+    assert plan["arrive"].tolist() == [t + tx, t + tx]
     assert plan["sent"].tolist() == [t, t]
     assert m.legal.mlat_median_weeks[MKT, NOR] == m.legal.mlat_median_weeks[NOR, MKT] == 10.5
     assert m.legal.mlat_median_weeks[MKT, WES] == m.legal.mlat_median_weeks[WES, NOR] == 20.5
@@ -96,11 +100,13 @@ def test_mlat_requests_in_a_run_take_the_treatys_latency():
     latencies = []
     for seed in (1, 2):
         m = TraffickingModel(sc, seed=seed).run()
+        tx = int(np.ceil(m.params["transmission_weeks"]))
         for r in m.records()["requests"]:
             if r["channel"] == "mlat":
                 assert {r["from"], r["to"]} == {"MKT", "NOR"}
                 if r["outcome"] != "expired":
-                    latencies.append(r["latency_weeks"])
+                    # transmission, the wait at the central authority, then the treaty's
+                    latencies.append(r["latency_weeks"] - r["queue_weeks"] - tx)
     assert len(latencies) >= 5
     assert set(latencies) == {11}
 
@@ -301,11 +307,14 @@ def test_nationals_rule_follows_the_scenario():
     assert M.surrenders(m.members, m.legal, m.world, b, MKT, off)
 
 
-def test_justice_arrests_the_foreigner_and_not_the_national_abroad():
+@pytest.mark.parametrize("aut_dedere", [True, False])
+def test_justice_arrests_the_foreigner_and_not_the_national_abroad(aut_dedere):
     """Guards the nationals rule where justice uses it: an answered request about a
-    member living in Eastland leads to an arrest (and an extradition) only if he is
-    not an Eastland national."""
-    m, red, (b, c) = _nationals_world(["conviction_probability=1.0"])
+    member living in Eastland leads to an extradition request; Eastland surrenders him
+    only if he is not an Eastland national, and prosecutes the national itself only if
+    it is bound by aut dedere aut judicare."""
+    over = ["conviction_probability=1.0", "evidence_scale=0.001", "political_refusal=0"]
+    m, red, (b, c) = _nationals_world([*over, f"states.EAS.aut_dedere={str(aut_dedere).lower()}"])
     mem = m.members
     EAS, MKT, MID = sidx(m, "EAS"), sidx(m, "MKT"), sidx(m, "MID")
     mem.state[[b, c]] = EAS
@@ -327,10 +336,19 @@ def test_justice_arrests_the_foreigner_and_not_the_national_abroad():
     justice.advance_cases(m.justice, np.ones(m.world.n_states), 0)
     r = m.request_table()
     assert r["outcome"].tolist() == [justice.OK, justice.OK]  # both answered
-    assert mem.status[b] == M.ACTIVE  # the national stays free in Eastland
-    assert mem.status[c] == M.VACANT  # the foreigner is extradited and convicted
     counts = m.recorder.counts
-    assert counts["arrests"] == counts["extraditions"] == counts["convictions"] == 1
+    assert counts["arrests"] == counts["extraditions_requested"] == 2  # both held abroad
+    assert mem.status[b] == mem.status[c] == M.ACTIVE  # nobody convicted yet
+    ex = m.justice.extraditions
+    outcome = dict(zip(ex.member.tolist(), ex.outcome.tolist()))
+    assert outcome == {b: X.NATIONAL, c: X.SURRENDERED}
+    X.conclude(m.justice, int(ex.due.max()))
+    assert mem.status[c] == M.VACANT  # the foreigner is surrendered and convicted
+    assert counts["extraditions"] == 1 and counts["extraditions_refused"] == 1
+    # the national: prosecuted (and here convicted) at home, or free
+    assert mem.status[b] == (M.VACANT if aut_dedere else M.ACTIVE)
+    assert counts["prosecuted_at_home"] == int(aut_dedere)
+    assert counts["convictions"] == 1 + int(aut_dedere)
 
 
 # ----------------------------------------------------------------- conservation
@@ -661,7 +679,8 @@ def test_suspended_cooperation_stops_records_slows_requests_and_costs_trust():
             fresh.justice, np.array([MKT, MKT]), targets, off, t, db_tried=np.ones(2, bool)
         )
         assert plan["channel"].tolist() == [justice.LETTERS, justice.LETTERS]
-        assert plan["due"].tolist() == [t + np.ceil(weeks * factor), t + np.ceil(weeks)]
+        # the execution time, once the requested central authority takes them up
+        assert plan["service"].tolist() == [np.ceil(weeks * factor), np.ceil(weeks)]
         # no database lookup across a suspended pair either
         first = justice.plan_requests(fresh.justice, np.array([MKT]), targets[:1], off[:1], t)
         want = justice.LETTERS if factor > 1 else justice.DATABASE
