@@ -162,7 +162,10 @@ def check_v19(st: Setting) -> CheckResult:
             c = m.cases
             new = (c.sent == t) & (c.channel >= 2)  # JIT, MLAT, letters rogatory
             new &= ((c.state == ia) & (c.requested == ib)) | ((c.state == ib) & (c.requested == ia))
-            planned += [(t, d - t) for d in c.due[new]]
+            # planned answer: due, or for a request queued at a central authority its
+            # transmission plus execution (the queue's wait is not known yet)
+            due = np.where(c.queued == 1, c.arrive + c.service, c.due)
+            planned += [(t, d - t) for d in due[new]]
         sent = np.array([x[0] for x in planned]) if planned else np.zeros(0)
         wait = np.array([x[1] for x in planned]) if planned else np.zeros(0)
         for k, (lo, hi) in windows.items():
