@@ -151,7 +151,17 @@ _M = [
         "requests/week",
         "requests refused because the requested state does not criminalise the offence",
     ),
-    Metric("request_latency_median", "weeks", "median weeks from request to answer"),
+    Metric(
+        "request_latency_median",
+        "weeks",
+        "median weeks from evidence request to answer (database lookups excluded)",
+    ),
+    Metric(
+        "authority_queue_weeks",
+        "weeks",
+        "mean weeks MLAT requests and letters rogatory waited in the requested central "
+        "authority's queue",
+    ),
     Metric(
         "db_identifications",
         "requests/week",
@@ -347,7 +357,10 @@ def record(model: TraffickingModel, t: int, produced, delivered, seized, events,
     for name in COUNTERS:
         s[name][t] = rec.counts.get(name, 0)
     lat = rec.latency_today
-    s["request_latency_median"][t] = np.median(np.concatenate(lat)) if lat else np.nan
+    lat = np.concatenate(lat) if lat else np.zeros(0)
+    s["request_latency_median"][t] = np.median(lat) if len(lat) else np.nan
+    q = np.concatenate(rec.queue_today) if rec.queue_today else np.zeros(0)
+    s["authority_queue_weeks"][t] = q.mean() if len(q) else np.nan
     s["safe_haven_leaders"][t] = safe_haven_leaders(
         model.members, model.cooperation.legal, model.world, model.cases
     )

@@ -315,9 +315,14 @@ class TraffickingModel(mesa.Model):
     def summary(self) -> dict[str, float]:
         """Per-run summary of every metric over the post-burn-in window."""
         out = summarize({k: v[: self.tick] for k, v in self.series.items()}, self.burn_in)
-        # latency: the median over every request answered in the window, not of weekly medians
+        # latency: the median over every evidence request answered in the window (not of
+        # weekly medians); a database lookup identifies, it is not an evidence request
         r = self.request_table()
         keep = (r["answered"] >= self.burn_in) & (r["outcome"] != EXPIRED)
+        keep &= r["channel"] != justice.DATABASE
         lat = (r["answered"] - r["sent"])[keep]
         out["request_latency_median"] = float(np.median(lat)) if len(lat) else float("nan")
+        queued = keep & np.isin(r["channel"], (justice.MLAT, justice.LETTERS))
+        q = r["queue_weeks"][queued]
+        out["authority_queue_weeks"] = float(q.mean()) if len(q) else float("nan")
         return out

@@ -25,20 +25,23 @@ class Recorder:
 
     Attributes:
         counts: this week's counters by metric name (``sim.metrics.COUNTERS``).
-        latency_today: latencies (weeks) of requests answered or failed this week.
+        latency_today: latencies (weeks) of evidence requests answered or failed this week
+            (database lookups excluded); ``queue_today``: their weeks in a central
+            authority's queue (MLAT requests and letters rogatory).
         answered_pairs: (from, to) state arrays of requests answered this week (trust).
     """
 
     def __init__(self):
         self.counts: dict[str, int] = {}
         self.latency_today: list[np.ndarray] = []
+        self.queue_today: list[np.ndarray] = []
         self.answered_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.refused_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self._requests: list[dict[str, np.ndarray]] = []
 
     def new_week(self) -> None:
         """Start a week: clear the counters and this week's latencies."""
-        self.counts, self.latency_today = {}, []
+        self.counts, self.latency_today, self.queue_today = {}, [], []
 
     def count(self, name: str, n: int) -> None:
         """Add ``n`` to this week's counter ``name``."""
@@ -61,8 +64,11 @@ class Recorder:
             "coercive": cases.coercive[idx],
         }
         self._requests.append(rec)
-        if outcome != EXPIRED:
-            self.latency_today.append(t - rec["sent"])
+        if outcome != EXPIRED:  # evidence requests: a database lookup is not one
+            lookup = rec["channel"] == 1  # sim.justice.DATABASE
+            self.latency_today.append((t - rec["sent"])[~lookup])
+            queued = (rec["channel"] == 3) | (rec["channel"] == 4)  # MLAT, letters rogatory
+            self.queue_today.append(rec["queue_weeks"][queued])
         if outcome == OK:
             self.answered_pairs.append((rec["from"], rec["to"]))
         elif outcome in (FAILED, DUAL):

@@ -68,6 +68,12 @@ DEFAULT_COSTS: dict[str, float] = {
     "surge": 1.0e7,  # illustrative
     "liaison_officers": 1.0e6,  # illustrative
     "remove_members": 5.0e6,  # illustrative
+    "staff_central_authority": 5.0e5,  # illustrative: lawyers and translators at the desk
+    "e_transmission": 1.0e6,  # illustrative: a secure electronic channel and its training
+    "add_eio": 5.0e5,  # illustrative: drafting, passage, training judicial authorities
+    "add_production_order": 3.0e5,  # illustrative: legislation and provider liaison
+    "surrender_arrangement": 3.0e5,  # illustrative: legislation and court time
+    "controlled_delivery": 1.0e6,  # illustrative: surveillance teams across the border
 }
 #: The generated capacity programme: multipliers reached after ``ramp_weeks`` (illustrative).
 CAPACITY_PROGRAMME = {"capacity": 1.5, "detection": 1.25, "integrity": 1.1, "ramp_weeks": 52}
