@@ -25,6 +25,7 @@ import solara.lab
 
 from sim.dashboard import SCENARIO_ENV, TOKEN_ENV
 from sim.dashboard.charts import CHART_CHOICES, DEFAULT_CHARTS, line_option, map_option
+from sim.dashboard.figure import Figure
 from sim.dashboard.session import SLIDERS, SWITCHES, scenario_names
 from sim.dashboard.worker import Room, RoomFull
 
@@ -205,13 +206,9 @@ def Participant(worker, kernel: str):
                               "base": "Status quo (same seed)"}  # fmt: skip
                     for key, live in view["maps"].items():
                         with solara.Div(style={"flex": "1", "min-width": "0"}):
-                            solara.FigureEcharts(
-                                option=map_option(geo, live, titles[key]),
-                                attributes={
-                                    "style": "height: 560px; width: 100%;",
-                                    "class": f"xb-map-{key}",
-                                },  # fmt: skip
-                                responsive=True,
+                            Figure(
+                                map_option(geo, live, titles[key]),
+                                {"style": "height: 560px; width: 100%;", "class": f"xb-map-{key}"},
                             )
                 Agreements(w, refresh, view)
             with solara.Column(classes=["xb-charts"], style={"flex": "2", "min-width": "0"}):
@@ -226,13 +223,9 @@ def Participant(worker, kernel: str):
                 )
                 for name in charts:
                     if name in view["series"]:
-                        solara.FigureEcharts(
-                            option=line_option(view, name, geo["unit"]),
-                            attributes={
-                                "style": "height: 330px; width: 100%;",
-                                "class": f"xb-chart-{name}",
-                            },  # fmt: skip
-                            responsive=True,
+                        Figure(
+                            line_option(view, name, geo["unit"]),
+                            {"style": "height: 330px; width: 100%;", "class": f"xb-chart-{name}"},
                         )
                 Narrator(view)
         with solara.Details("Set-up: scenario, seed, parameters (applied by Reset)"):
