@@ -33,23 +33,15 @@ SCENARIO = os.environ.get(SCENARIO_ENV, "toy_corridor")
 TOKEN = os.environ.get(TOKEN_ENV, "")
 ROOM = Room()
 SCENARIOS = scenario_names()  # read once: parsing every scenario file per render is slow
-#: Large type for a projector. No animations that redraw the page while nothing changes:
-#: no ripple on the buttons (half a second after every click, a quarter of a browser's
-#: work per step), and solara's busy bar (shown while the server works for more than
-#: 0.3 s) a still bar, not a running one (in a full room, where a step takes seconds,
-#: it redrew every page for all that time).
+#: Large type for a projector. No ripple on the buttons: its half-second animation
+#: redrew the page after every click, a quarter of a browser's work per step (solara's
+#: loader and busy bar are stilled in ``assets/custom.css``, before the page is drawn).
 CSS = """
 .xb-page { font-size: 18px; }
 .xb-page .v-btn { font-size: 18px !important; }
 .xb-narrator, .xb-agreements { font-size: 18px; line-height: 1.45; }
 .xb-side-by-side { font-size: 18px; font-weight: 600; }
 .xb-page .v-ripple__container { display: none !important; }
-.v-application--wrap > .v-progress-linear .v-progress-linear__indeterminate .long {
-  animation: none !important; left: 0 !important; right: 0 !important;
-}
-.v-application--wrap > .v-progress-linear .v-progress-linear__indeterminate .short {
-  display: none !important;
-}
 """
 
 
