@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 if importlib.util.find_spec("solara") is None:  # pragma: no cover
     raise ImportError("the dashboard needs solara and mesa's viz extra")
@@ -35,6 +36,7 @@ SCENARIO_ENV = "XBORDER_DASHBOARD_SCENARIO"
 TOKEN_ENV = "XBORDER_DASHBOARD_TOKEN"
 LOOPBACK = "127.0.0.1"
 CULL_TIMEOUT = "60s"
+ASSETS = Path(__file__).parent / "assets"
 
 
 def app_command(module: str, port: int, host: str = LOOPBACK) -> list[str]:
@@ -92,6 +94,8 @@ def serve(
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     # a closed tab's session (and its worker) is released a minute later, not in 24 h
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    # assets/custom.css: solara's loader and busy bar without their animations
+    env.setdefault("SOLARA_ASSETS_EXTRA_LOCATIONS", str(ASSETS))
     env.pop(TOKEN_ENV, None)
     if token:
         env[TOKEN_ENV] = token

@@ -25,6 +25,7 @@ import solara.lab
 
 from sim.dashboard import SCENARIO_ENV, TOKEN_ENV
 from sim.dashboard.charts import CHART_CHOICES, DEFAULT_CHARTS, line_option, map_option
+from sim.dashboard.figure import Figure
 from sim.dashboard.session import SLIDERS, SWITCHES, scenario_names
 from sim.dashboard.worker import Room, RoomFull
 
@@ -32,11 +33,15 @@ SCENARIO = os.environ.get(SCENARIO_ENV, "toy_corridor")
 TOKEN = os.environ.get(TOKEN_ENV, "")
 ROOM = Room()
 SCENARIOS = scenario_names()  # read once: parsing every scenario file per render is slow
+#: Large type for a projector. No ripple on the buttons: its half-second animation
+#: redrew the page after every click, a quarter of a browser's work per step (solara's
+#: loader and busy bar are stilled in ``assets/custom.css``, before the page is drawn).
 CSS = """
 .xb-page { font-size: 18px; }
 .xb-page .v-btn { font-size: 18px !important; }
 .xb-narrator, .xb-agreements { font-size: 18px; line-height: 1.45; }
 .xb-side-by-side { font-size: 18px; font-weight: 600; }
+.xb-page .v-ripple__container { display: none !important; }
 """
 
 
@@ -205,15 +210,11 @@ def Participant(worker, kernel: str):
                               "base": "Status quo (same seed)"}  # fmt: skip
                     for key, live in view["maps"].items():
                         with solara.Div(style={"flex": "1", "min-width": "0"}):
-                            solara.FigureEcharts(
-                                option=map_option(geo, live, titles[key]),
-                                attributes={
-                                    "style": "height: 560px; width: 100%;",
-                                    "class": f"xb-map-{key}",
-                                },  # fmt: skip
-                                responsive=True,
+                            Figure(
+                                map_option(geo, live, titles[key]),
+                                {"style": "height: 560px; width: 100%;", "class": f"xb-map-{key}"},
                             )
-                Agreements(w, refresh, view)
+                Agreements(w, refresh, view["week"], view["switches"], view["messages"])
             with solara.Column(classes=["xb-charts"], style={"flex": "2", "min-width": "0"}):
                 solara.SelectMultiple(
                     "Charts (two or three)",
@@ -226,15 +227,11 @@ def Participant(worker, kernel: str):
                 )
                 for name in charts:
                     if name in view["series"]:
-                        solara.FigureEcharts(
-                            option=line_option(view, name, geo["unit"]),
-                            attributes={
-                                "style": "height: 330px; width: 100%;",
-                                "class": f"xb-chart-{name}",
-                            },  # fmt: skip
-                            responsive=True,
+                        Figure(
+                            line_option(view, name, geo["unit"]),
+                            {"style": "height: 330px; width: 100%;", "class": f"xb-chart-{name}"},
                         )
-                Narrator(view)
+                Narrator(view["story"])
         with solara.Details("Set-up: scenario, seed, parameters (applied by Reset)"):
             with solara.Row():
                 names = SCENARIOS
@@ -253,8 +250,12 @@ def Participant(worker, kernel: str):
 
 
 @solara.component
-def Agreements(worker, refresh, view):
-    """Agreement switches (from this week on), what already exists, switches to turn off."""
+def Agreements(worker, refresh, week: int, switches: list[dict], messages: list[str]):
+    """Agreement switches (from ``week`` on), what already exists, switches to turn off.
+
+    Given only the parts of the view it shows (not the view's growing series, which
+    reacton would walk on every render).
+    """
     geo = solara.use_memo(lambda: worker.call("geometry"), dependencies=[worker])
     ids = geo["state_ids"]
     a, set_a = solara.use_state(ids[1] if len(ids) > 1 else ids[0])
@@ -262,7 +263,7 @@ def Agreements(worker, refresh, view):
     error, set_error = solara.use_state("")
     if a not in ids or b not in ids:  # a new scenario after Reset
         a, b = ids[min(1, len(ids) - 1)], ids[min(2, len(ids) - 1)]
-    switched = tuple((s["label"], s["on"]) for s in view["switches"])
+    switched = tuple((s["label"], s["on"]) for s in switches)
     panel = solara.use_memo(
         lambda: worker.call("panel", a, b), dependencies=[worker, a, b, switched]
     )
@@ -276,7 +277,7 @@ def Agreements(worker, refresh, view):
         refresh()
 
     with solara.Column(classes=["xb-agreements"]):
-        solara.HTML(tag="b", unsafe_innerHTML=f"Agreements (act from week {view['week']} on)")
+        solara.HTML(tag="b", unsafe_innerHTML=f"Agreements (act from week {week} on)")
         with solara.Row():
             solara.Select("State A", values=ids, value=a, on_value=set_a)
             solara.Select("State B", values=ids, value=b, on_value=set_b)
@@ -294,7 +295,7 @@ def Agreements(worker, refresh, view):
                 )
         for kind, why in panel["no_effect"].items():
             solara.Text(f"{SWITCHES[kind]}: no effect ({why})", classes=["xb-noop"])
-        for s in view["switches"]:
+        for s in switches:
             if s["on"]:
                 solara.Button(
                     f"Switch off {s['label']}",
@@ -304,14 +305,14 @@ def Agreements(worker, refresh, view):
                 )
         if error:
             solara.Error(error)
-        for line in view["messages"]:
+        for line in messages:
             solara.Text(line, classes=["xb-switched"])
 
 
 @solara.component
-def Narrator(view):
+def Narrator(story: list[str]):
     """The "what happened" panel."""
     with solara.Column(classes=["xb-narrator"]):
         solara.HTML(tag="b", unsafe_innerHTML="What happened")
-        for line in view["story"]:
+        for line in story:
             solara.Text(line)

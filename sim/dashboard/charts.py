@@ -2,7 +2,7 @@
 
 The server never renders an image: each function turns the data of
 :meth:`CorridorViz.view <sim.dashboard.session.CorridorViz.view>` into an ECharts
-``option`` (plain dicts and lists) that solara's ``FigureEcharts`` draws in the
+``option`` (plain dicts and lists) that :func:`~sim.dashboard.figure.Figure` draws in the
 browser. Sizes are for a projector: 16-20 px text, thick lines, a legend for every
 colour, integer weeks.
 """
