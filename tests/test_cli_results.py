@@ -78,10 +78,11 @@ def test_cost_effectiveness_ratio_only_when_the_interval_excludes_zero():
 
 # -------------------------------------------------------------------- recommend
 def test_recommend_says_no_portfolio_beats_the_status_quo_when_none_does():
-    """Harmonising conspiracy changes nothing in the toy (no request fails for it): the
-    recommendation must not name a winner, and says so in words and in JSON."""
+    """Harmonising law changes nothing detectable about delivered in the toy (it acts on
+    cases, not on loads): the recommendation must not name a winner, and says so in
+    words and in JSON."""
     args = ["recommend", "toy_corridor", "--budget", "2M", "-r", "4", "--levers", "harmonize",
-            "-k", "1", "--workers", "1"]  # fmt: skip
+            "-k", "1", "--workers", "1", "--ticks", "130"]  # fmt: skip
     r = invoke(*args, env={"COLUMNS": "100"})
     assert r.exit_code == 0, r.output
     text = " ".join(r.output.split())

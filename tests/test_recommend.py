@@ -36,7 +36,11 @@ def test_candidates_of_the_toy(toy):
     assert len(ext) == 14 and "extradition:NOR-MKT" not in ext
     # conspiracy is what leaders are prosecuted for; AND, WES and EAS lack it
     harm = {c.label for c in cands if c.lever == "harmonize"}
-    assert harm == {f"harmonize:{s}:conspiracy" for s in ("AND", "WES", "EAS")}
+    # conduct gaps (directing a group: neither conspiracy nor participation), and the
+    # states that do not extradite their nationals
+    assert harm == {f"harmonize:{s}:conspiracy" for s in ("AND", "WES", "EAS")} | {
+        f"harmonize:{s}:nationals" for s in ("AND", "EAS")
+    }
     # Andea does not inspect (capacity 0): no capacity programme there
     assert "capacity:AND" not in labels and "capacity:MID" in labels
     assert "database:regional" in labels  # the toy has no database at all
@@ -144,7 +148,7 @@ def test_recommend_ranks_the_planted_mlat_first():
         objective="convictions_investigated",
         replicates=6,
         seed=1,
-        ticks=130,
+        ticks=208,  # evidence (~40 weeks) then extradition proceedings (months) must end
         top=2,
         workers=2,
     )
@@ -154,7 +158,7 @@ def test_recommend_ranks_the_planted_mlat_first():
     assert best["change_ci_low"] > 0  # clearly better than the status quo
     assert best["benefit"] > second["benefit"]
     assert best["p_best"] > 0.9
-    assert best["cost_total_usd"] == pytest.approx(5e5 * (130 - 52) / 52)
+    assert best["cost_total_usd"] == pytest.approx(5e5 * (208 - 52) / 52)
     assert all(r["size"] == 1 for r in rec.portfolios)
 
 
