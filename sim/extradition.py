@@ -139,6 +139,7 @@ def conclude(j: Justice, t: int) -> None:
     rec.count("extraditions", int(surrendered.sum()))
     rec.count("extraditions_refused", int(((out != SURRENDERED) & (out != NO_TREATY)).sum()))
     rec.count("prosecuted_at_home", int(home.sum()))
+    rec.proceedings_today.append((t - d["lodged"])[out != NO_TREATY])
     # the trial: where he was surrendered to, or at home on evidence sent from abroad
     forum = np.where(surrendered, d["requesting"], d["requested"])
     weight = np.where(home, p["home_prosecution_factor"], 1.0)

@@ -157,6 +157,12 @@ _M = [
         "median weeks from evidence request to answer (database lookups excluded)",
     ),
     Metric(
+        "extradition_weeks",
+        "weeks",
+        "median weeks of extradition proceedings, request to decision (no-treaty refusals "
+        "excluded)",
+    ),
+    Metric(
         "authority_queue_weeks",
         "weeks",
         "mean weeks MLAT requests and letters rogatory waited in the requested central "
@@ -361,6 +367,8 @@ def record(model: TraffickingModel, t: int, produced, delivered, seized, events,
     s["request_latency_median"][t] = np.median(lat) if len(lat) else np.nan
     q = np.concatenate(rec.queue_today) if rec.queue_today else np.zeros(0)
     s["authority_queue_weeks"][t] = q.mean() if len(q) else np.nan
+    pw = np.concatenate(rec.proceedings_today) if rec.proceedings_today else np.zeros(0)
+    s["extradition_weeks"][t] = np.median(pw) if len(pw) else np.nan
     s["safe_haven_leaders"][t] = safe_haven_leaders(
         model.members, model.cooperation.legal, model.world, model.cases
     )

@@ -17,6 +17,7 @@ from sim import (
     supply,
     traffickers,
 )
+from sim.extradition import NO_TREATY as EX_NO_TREATY
 from sim.extradition import OUTCOMES as EX_OUTCOMES
 from sim.metrics import REGISTRY, Displacement, record, summarize
 from sim.records import EXPIRED, OUTCOMES, Recorder
@@ -325,4 +326,8 @@ class TraffickingModel(mesa.Model):
         queued = keep & np.isin(r["channel"], (justice.MLAT, justice.LETTERS))
         q = r["queue_weeks"][queued]
         out["authority_queue_weeks"] = float(q.mean()) if len(q) else float("nan")
+        e = self.justice.extraditions.table()
+        keep = (e["due"] >= self.burn_in) & (e["outcome"] != EX_NO_TREATY)
+        w = (e["due"] - e["lodged"])[keep]
+        out["extradition_weeks"] = float(np.median(w)) if len(w) else float("nan")
         return out

@@ -27,7 +27,8 @@ class Recorder:
         counts: this week's counters by metric name (``sim.metrics.COUNTERS``).
         latency_today: latencies (weeks) of evidence requests answered or failed this week
             (database lookups excluded); ``queue_today``: their weeks in a central
-            authority's queue (MLAT requests and letters rogatory).
+            authority's queue (MLAT requests and letters rogatory);
+            ``proceedings_today``: weeks of the extradition proceedings decided this week.
         answered_pairs: (from, to) state arrays of requests answered this week (trust).
     """
 
@@ -35,6 +36,7 @@ class Recorder:
         self.counts: dict[str, int] = {}
         self.latency_today: list[np.ndarray] = []
         self.queue_today: list[np.ndarray] = []
+        self.proceedings_today: list[np.ndarray] = []
         self.answered_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.refused_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self._requests: list[dict[str, np.ndarray]] = []
@@ -42,6 +44,7 @@ class Recorder:
     def new_week(self) -> None:
         """Start a week: clear the counters and this week's latencies."""
         self.counts, self.latency_today, self.queue_today = {}, [], []
+        self.proceedings_today = []
 
     def count(self, name: str, n: int) -> None:
         """Add ``n`` to this week's counter ``name``."""

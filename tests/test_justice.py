@@ -1065,3 +1065,27 @@ def test_trust_decays_in_a_run_without_cooperation():
     decay = m.params["trust_decay"]
     assert m.trust[a, b] - t0 == pytest.approx((0.95 - t0) * (1 - decay) ** 60)
     assert len(m.request_table()["sent"]) == 0
+
+
+def test_a_study_writes_every_extradition_and_each_request_s_queue(tmp_path):
+    """``extraditions.parquet`` holds every decided extradition request with its outcome
+    and duration; ``requests.parquet`` the weeks each request waited in a queue."""
+    import pandas as pd
+
+    from sim import run_study
+
+    out = tmp_path / "s"
+    run_study("toy_corridor", 2, seed=3, ticks=200, workers=1, out=out)
+    ex = pd.read_parquet(out / "extraditions.parquet")
+    assert len(ex) > 0
+    assert set(ex["outcome"]) <= set(X.OUTCOMES) and "surrendered" in set(ex["outcome"])
+    assert (ex["weeks"] == ex["decided_at"] - ex["requested_at"]).all()
+    assert (ex.loc[ex["outcome"] == "no_treaty", "weeks"] == 0).all()
+    decided = ex[ex["outcome"] != "no_treaty"]
+    assert (decided["weeks"] > 0).all()  # proceedings take time
+    assert (ex.loc[ex["prosecuted_at_home"], "outcome"] == "national").all()
+    req = pd.read_parquet(out / "requests.parquet")
+    queued = req["channel"].isin(["mlat", "letters_rogatory"])
+    assert (req.loc[~queued, "queue_weeks"] == 0).all()
+    assert (req["queue_weeks"] <= req["latency_weeks"]).all()
+    assert {"coercive", "queue_weeks"} <= set(req.columns)
