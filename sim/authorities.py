@@ -10,9 +10,9 @@ letters rogatory   diplomatic channel, then the         lognormal, median
                    requested central authority's queue  ``letters_rogatory_median_weeks``
 MLAT               central authority to central         lognormal, median the treaty's
                    authority, then its queue            (``mlat_median_weeks``)
-EIO-like order     judicial authority to judicial       lognormal, median ``eio_median_weeks``,
-                   authority (no queue)                 capped at ``eio_deadline_weeks``
-production order   straight to the service provider     ``production_order_weeks``
+EIO-like order     judicial authority to judicial       lognormal, median ``eio_median_weeks``
+                   authority (no queue)                 (its deadline is a legal limit)
+production order   straight to the service provider     lognormal, ``production_order_weeks``
                    (stored data only; no queue)
 =================  ===================================  ==================================
 

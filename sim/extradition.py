@@ -21,8 +21,11 @@ when the proceedings end (:func:`conclude`):
 A surrendered member is tried in the requesting state; a national refused by a state
 bound by *aut dedere aut judicare* (``aut_dedere``: Vienna 1988 Art. 6(9), UNTOC 2000
 Art. 16(10)) is prosecuted at home on evidence weighing ``home_prosecution_factor``.
-During the proceedings the member stays at large (remand is not modelled) but is not
-the object of a second request. Draws come from the ``extradition`` stream.
+One who will be surrendered or tried at home is held in custody from the request
+(remand: he leaves his post at once, and his slot refills as after an arrest; if he is
+then acquitted he does not return to it); one whose extradition will be refused stays
+at large, and is not the object of a second request meanwhile. Draws come from the
+``extradition`` stream.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Outcomes of an extradition request, in the order of their integer codes.
 OUTCOMES = ("surrendered", "national", "dual_criminality", "political", "no_treaty")
 SURRENDERED, NATIONAL, DUAL, POLITICAL, NO_TREATY = range(5)
-KEYS = ("member", "requesting", "requested", "lodged", "due", "outcome", "home")
+KEYS = ("member", "requesting", "requested", "lodged", "due", "outcome", "home", "held")
 
 
 class Extraditions:
@@ -50,6 +53,7 @@ class Extraditions:
         lodged, due: tick of the request and of the decision.
         outcome: code in :data:`OUTCOMES` (decided when lodged, effective when due).
         home: 1 where a refused national is prosecuted at home.
+        held: 1 where he is held in custody through the proceedings (out of his post).
         evidence: the case's evidence (conviction chance at trial).
     """
 
@@ -77,8 +81,12 @@ class Extraditions:
 
 
 def pending(ex: Extraditions, member: np.ndarray) -> np.ndarray:
-    """Whether each member is already the object of extradition proceedings."""
-    return np.isin(member, ex.member)
+    """Whether each member is already the object of proceedings while at large.
+
+    A member held in custody has left his post (its slot may hold a successor already),
+    so only proceedings against members at large block a second request.
+    """
+    return np.isin(member, ex.member[ex.held == 0])
 
 
 def lodge(j: Justice, member: np.ndarray, requesting: np.ndarray, evidence, t: int) -> None:
@@ -113,10 +121,16 @@ def lodge(j: Justice, member: np.ndarray, requesting: np.ndarray, evidence, t: i
     )
     weeks = np.where(outcome == NO_TREATY, 0, weeks).astype(np.int64)
     home = (outcome == NATIONAL) & w.aut_dedere[x]
+    # remand: one who will be surrendered, or tried at home, is held through the
+    # proceedings and leaves his post at once (his slot refills as after an arrest);
+    # one whose extradition will be refused stays at large
+    held = (outcome == SURRENDERED) | home
+    M.arrest(m, member[held], t, p, j.streams["recruitment"])
     ex = j.extraditions
     new = dict(
         member=member, requesting=requesting, requested=x, lodged=np.full(n, t),
         due=t + weeks, outcome=outcome, home=home.astype(np.int64),
+        held=held.astype(np.int64),
     )  # fmt: skip
     for k, v in new.items():
         setattr(ex, k, np.concatenate([getattr(ex, k), np.asarray(v, dtype=np.int64)]))
@@ -132,7 +146,7 @@ def conclude(j: Justice, t: int) -> None:
     ex = j.extraditions
     if not len(ex) or not (ex.due <= t).any():
         return
-    p, m, rec = j.params, j.mem, j.rec
+    p, rec = j.params, j.rec
     d = ex._take(ex.due <= t)
     out, home = d["outcome"], d["home"] == 1
     surrendered = out == SURRENDERED
@@ -146,20 +160,21 @@ def conclude(j: Justice, t: int) -> None:
     tried = surrendered | home
     chance = conviction_chance(j, d["evidence"] * weight, forum)
     convicted = tried & (j.streams["extradition"].random(len(out)) < chance)
-    convicted &= m.status[d["member"]] == M.ACTIVE
     rec.count("convicted_at_home", int((convicted & home).sum()))
-    convict(j, d["member"][convicted], t)
+    # those held already left their posts (a slot may hold a successor by now)
+    convict(j, d["member"][convicted], t, remove=False)
     d["due"] = np.full(len(out), t)
     d["convicted"] = convicted.astype(np.int64)
     ex.closed.append(d)
 
 
-def convict(j: Justice, member: np.ndarray, t: int) -> None:
+def convict(j: Justice, member: np.ndarray, t: int, remove: bool = True) -> None:
     """Members convicted through an investigation: counted (leaders apart) and removed."""
     j.rec.count("convictions", len(member))
     j.rec.count("convictions_investigated", len(member))
     j.rec.count("leaders_convicted", int((j.mem.role[member] == M.LEADER).sum()))
-    M.arrest(j.mem, member, t, j.params, j.streams["recruitment"])
+    if remove:
+        M.arrest(j.mem, member, t, j.params, j.streams["recruitment"])
 
 
 def conviction_chance(j: Justice, evidence: np.ndarray, forum: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ evidence from that state through the fastest channel the pair holds:
 
 database (its lag; identification only), joint team (``jit_median_weeks``),
 production order (stored data only, ``production_order_weeks``), EIO-like order (a week
-+ ``eio_median_weeks``, capped by its deadline), MLAT (transmission + queue + the
++ ``eio_median_weeks``; its deadline is a legal limit, not a cap), MLAT (transmission + queue + the
 treaty's median), letters rogatory (diplomatic transmission + queue + their median);
 latencies are lognormal (``latency_sigma``), success is the channel's chance x trust.
 
@@ -201,11 +201,11 @@ def plan_requests(
     median[mlat] = legal.mlat_median_weeks[s[mlat], req[mlat]]
     z = j.streams["request_latency"].standard_normal(n)
     service = median * np.exp(p["latency_sigma"] * z)
-    service[eio] = np.minimum(service[eio], p["eio_deadline_weeks"] - 1.0)
-    service[po] = np.minimum(service[po], p["production_order_deadline_weeks"])
     if matched is not None:
         service = np.where(matched & ~db, service * p["db_request_speedup"], service)
-    service = np.where(legal.suspended[s, req], service * p["suspension_delay"], service)
+    # a production order goes to a provider, not to the suspended government
+    slow = legal.suspended[s, req] & ~po
+    service = np.where(slow, service * p["suspension_delay"], service)
     # transmission: central authority to central authority (letters: the diplomatic
     # channel), faster where both transmit electronically; an EIO-like order in a week
     queued = mlat | letters
@@ -268,7 +268,8 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     got = courier >= 0  # one draw per case, caught or not: the stream keeps its place
     u, caught = rng.random(len(courier))[got], courier[got]
     rec.count("arrests", len(caught))
-    chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), m.state[caught])
+    # tried where he was caught with the goods
+    chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), s[got])
     convicted = caught[u < chance]
     rec.count("convictions", len(convicted))
     M.arrest(m, convicted, t, p, j.streams["recruitment"])

@@ -286,9 +286,10 @@ class TraffickingModel(mesa.Model):
                 "to": w.state_ids[b],
                 "outcome": EX_OUTCOMES[x],
                 "prosecuted_at_home": bool(h),
+                "held": bool(hd),
                 "convicted": bool(cv),
             }
-            for mb, a, b, lo, du, x, h, cv in zip(
+            for mb, a, b, lo, du, x, h, hd, cv in zip(
                 e["member"],
                 e["requesting"],
                 e["requested"],
@@ -296,6 +297,7 @@ class TraffickingModel(mesa.Model):
                 e["due"],
                 e["outcome"],
                 e["home"],
+                e["held"],
                 e["convicted"],
             )  # fmt: skip
         ]

@@ -185,13 +185,14 @@ _TABLE = (
           'median execution of an EIO-like order (illustrative, below its deadline)'),
     Param("eio_deadline_weeks", 17.0, "pos", "structural", None,
           'deadline of an EIO-like order: 30 days to recognise + 90 to execute (Directive '
-          '2014/41/EU, Art. 12)'),
+          '2014/41/EU, Art. 12); a legal limit that V20 checks the median against, not a cap'),
     Param("eio_success", 0.9, "prob", "uncertain", (0.8, 0.98),
           'chance an EIO-like order is executed (illustrative)'),
     Param("production_order_weeks", 1.0, "pos", "structural", None,
           'median answer to a production order for stored data (illustrative)'),
     Param("production_order_deadline_weeks", 1.43, "pos", "structural", None,
-          'deadline of a production order: 10 days (Regulation (EU) 2023/1543, Art. 10)'),
+          'deadline of a production order: 10 days (Regulation (EU) 2023/1543, Art. 10); '
+          'checked in V20, not a cap'),
     Param("production_order_success", 0.9, "prob", "uncertain", (0.7, 0.98),
           'chance a service provider answers a production order (illustrative)'),
     Param("stored_data_share", 0.3, "prob", "uncertain", (0.1, 0.6),
@@ -215,8 +216,10 @@ _TABLE = (
     Param("mlat_success", 0.8, "prob", "uncertain", (0.6, 0.95),
           'chance an MLAT request is answered (illustrative)'),
     Param("latency_sigma", 0.55, "pos", "uncertain", (0.3, 0.8),
-          'lognormal sigma of request latency: with median 40 weeks, 80% of requests take 6-24 '
-          'months (Council of Europe T-CY 2014 range)'),
+          'lognormal sigma of request latency (also of domestic, JIT, EIO and extradition '
+          'durations): with a 40-week median, 80% take 4.6-19 months, near the 6-24 months '
+          'the Council of Europe T-CY (2014) reports as typical (not an 80% interval; '
+          'illustrative fit)'),
     Param("letters_rogatory_median_weeks", 80.0, "pos", "uncertain", (52.0, 104.0),
           'median latency without a treaty (illustrative: slower than MLATs)'),
     Param("letters_success", 0.3, "prob", "uncertain", (0.1, 0.5),

@@ -30,8 +30,9 @@ def _every_pair(legal, attr: str, idx: list[int], value=True) -> None:
 class AddEio(Policy):
     """An EIO-like order among parties: judicial authority to judicial authority, with deadlines.
 
-    A request between parties skips the central authorities' queues, is executed within
-    ``eio_deadline_weeks`` (Directive 2014/41/EU, Art. 12) and, for the listed serious
+    A request between parties skips the central authorities' queues, is executed in
+    ``eio_median_weeks`` (median; the legal limit is ``eio_deadline_weeks``, Directive
+    2014/41/EU, Art. 12, which practice sometimes exceeds) and, for the listed serious
     offences (drug and firearms trafficking, participation in a criminal organisation:
     Art. 11(1)(g) and Annex D), is never refused for want of dual criminality.
 
@@ -54,8 +55,9 @@ class AddProductionOrder(Policy):
     """Production orders for stored data sent straight to service providers in the parties.
 
     A request for stored data (``stored_data_share`` of requests) between parties goes
-    to the provider, not the central authority, and is answered within
-    ``production_order_deadline_weeks`` (10 days: Regulation (EU) 2023/1543, Art. 10).
+    to the provider, not the central authority, and is answered in
+    ``production_order_weeks`` (median; the legal limit is
+    ``production_order_deadline_weeks``, 10 days: Regulation (EU) 2023/1543, Art. 10).
 
     Args:
         parties: the states taking part.

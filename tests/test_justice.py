@@ -266,7 +266,9 @@ def test_database_identification_latency_equals_lag():
             assert r["latency_weeks"] in allowed
             seen["matched"] += r["latency_weeks"] == fast
             seen["missed"] += r["latency_weeks"] == slow
-        assert sum(r["channel"] == "database" for r in pair) > len(pair) / 2
+        # every formal request follows its own lookup (checked above), so lookups are at
+        # least half the pair's requests (exactly half when each led to a logged request)
+        assert sum(r["channel"] == "database" for r in pair) >= len(pair) / 2
         assert m.series["db_identifications"].sum() == len(answered) > 0
         # a database is never used between states outside it
         assert not [r for r in db if r["to"] not in ("MKT", "NOR")]

@@ -337,17 +337,19 @@ def test_justice_arrests_the_foreigner_and_not_the_national_abroad(aut_dedere):
     r = m.request_table()
     assert r["outcome"].tolist() == [justice.OK, justice.OK]  # both answered
     counts = m.recorder.counts
-    assert counts["arrests"] == counts["extraditions_requested"] == 2  # both held abroad
-    assert mem.status[b] == mem.status[c] == M.ACTIVE  # nobody convicted yet
+    assert counts["arrests"] == counts["extraditions_requested"] == 2  # both arrested
     ex = m.justice.extraditions
     outcome = dict(zip(ex.member.tolist(), ex.outcome.tolist()))
     assert outcome == {b: X.NATIONAL, c: X.SURRENDERED}
-    X.conclude(m.justice, int(ex.due.max()))
-    assert mem.status[c] == M.VACANT  # the foreigner is surrendered and convicted
-    assert counts["extraditions"] == 1 and counts["extraditions_refused"] == 1
-    # the national: prosecuted (and here convicted) at home, or free
+    # remand: the foreigner, to be surrendered, is held and leaves his post at once; the
+    # national is held only if Eastland will try him itself, else he is released
+    assert mem.status[c] == M.VACANT
     assert mem.status[b] == (M.VACANT if aut_dedere else M.ACTIVE)
-    assert counts["prosecuted_at_home"] == int(aut_dedere)
+    assert counts.get("convictions", 0) == 0  # nobody tried yet
+    X.conclude(m.justice, int(ex.due.max()))
+    assert counts["extraditions"] == 1 and counts["extraditions_refused"] == 1
+    # the foreigner is convicted where he was surrendered; the national at home, or never
+    assert counts["prosecuted_at_home"] == counts["convicted_at_home"] == int(aut_dedere)
     assert counts["convictions"] == 1 + int(aut_dedere)
 
 
