@@ -203,8 +203,7 @@ def plan_requests(
     service = median * np.exp(p["latency_sigma"] * z)
     if matched is not None:
         service = np.where(matched & ~db, service * p["db_request_speedup"], service)
-    # a production order goes to a provider, not to the suspended government
-    slow = legal.suspended[s, req] & ~po
+    slow = legal.suspended[s, req] & ~po  # a production order goes to a provider instead
     service = np.where(slow, service * p["suspension_delay"], service)
     # transmission: central authority to central authority (letters: the diplomatic
     # channel), faster where both transmit electronically; an EIO-like order in a week
@@ -268,8 +267,7 @@ def open_cases(j: Justice, org, seized_state, from_state, t: int) -> None:
     got = courier >= 0  # one draw per case, caught or not: the stream keeps its place
     u, caught = rng.random(len(courier))[got], courier[got]
     rec.count("arrests", len(caught))
-    # tried where he was caught with the goods
-    chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), s[got])
+    chance = X.conviction_chance(j, np.full(len(caught), EVIDENCE_SEIZURE), s[got])  # caught there
     convicted = caught[u < chance]
     rec.count("convictions", len(convicted))
     M.arrest(m, convicted, t, p, j.streams["recruitment"])
