@@ -71,9 +71,3 @@ def serve(cases: Cases, capacity: np.ndarray, credit: np.ndarray, t: int) -> np.
     cases.waited[took] = t - cases.arrive[took]
     cases.due[took] = t + cases.service[took]
     return took
-
-
-def backlog(cases: Cases, n_states: int) -> np.ndarray:
-    """(S,) requests waiting in (or travelling to) each state's central authority."""
-    q = cases.queued == 1
-    return np.bincount(cases.requested[q], minlength=n_states)

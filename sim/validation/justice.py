@@ -24,6 +24,7 @@ from sim.validation.base import (
     metric,
     variant,
 )
+from sim.validation.legal import _effects, requests
 
 EVERYONE = ["AND", "MID", "WES", "EAS", "NOR", "MKT"]  # the toy corridor's states
 #: The central authority the load check sends its cases to: Andea, the source, where
@@ -31,19 +32,9 @@ EVERYONE = ["AND", "MID", "WES", "EAS", "NOR", "MKT"]  # the toy corridor's stat
 LOADED, CAPACITY = "AND", 0.5
 
 
-def _effects(diffs: dict[str, dict]) -> pd.DataFrame:
-    """Paired-difference table (metric, baseline_mean, alternative_mean, diff_*)."""
-    names = {"base_mean": "baseline_mean", "alt_mean": "alternative_mean"}
-    return pd.DataFrame(
-        [{"metric": m, **{names.get(k, k): v for k, v in d.items()}} for m, d in diffs.items()]
-    )
-
-
 def _rows(runs, **where) -> list[dict]:
-    out = [x for r in runs for x in r.records.get("requests", [])]
-    for k, v in where.items():
-        out = [x for x in out if (x[k[:-4]] in v if k.endswith("__in") else x[k] == v)]
-    return [x for x in out if x["outcome"] != "expired"]
+    """The runs' evidence requests matching ``where`` (as legal.requests), not expired."""
+    return [x for r in runs for x in requests(r, **where) if x["outcome"] != "expired"]
 
 
 def _median(rows) -> float:
