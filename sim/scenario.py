@@ -213,6 +213,8 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> dict:
     return _merge(base, data)
 
 
+#: Tables merged key by key across ``extends`` (a child's target replaces one of the base).
+_DICT_KEYS = ("params", "targets")
 _ID_KEYS = {
     "states": ("id",),
     "locations": ("id",),
@@ -233,7 +235,7 @@ def _merge(base: dict, child: dict) -> dict:
     """Child overrides base; tables merge by id, agreements and policies append."""
     out = copy.deepcopy(base)
     for key, val in child.items():
-        if key == "params" and isinstance(val, dict) and isinstance(out.get(key), dict):
+        if key in _DICT_KEYS and isinstance(val, dict) and isinstance(out.get(key), dict):
             out[key] = {**out[key], **val}
         elif key in _ID_KEYS and isinstance(val, list) and isinstance(out.get(key), list):
             idk = _ID_KEYS[key]

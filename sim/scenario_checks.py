@@ -27,6 +27,7 @@ from sim.scenario_schema import (
     normalise_spelling,
 )
 from sim.suggest import did_you_mean, known
+from sim.targets import check_targets
 
 
 def _is_num(v) -> bool:
@@ -169,6 +170,7 @@ def validate(data: dict, path: Path | str) -> None:
         _check_table(path, f"organisations.{o['id']}", o, SCHEMA_ORG, ids, " for an organisation")
     _check_params(path, data.get("params", {}))
     _check_uncertainties(path, data.get("uncertainties", {}))
+    check_targets(path, data.get("targets", {}), sorted(ids["states"]), data.get("ticks", 260))
     for i, a in enumerate(_items(path, data, "agreements", None)):
         _check_typed(path, f"agreements[{i}]", a, AGREEMENT_FIELDS, ids, common=True)
     pol_schemas = {t: cls.FIELDS for t, cls in REGISTRY.items()}

@@ -41,6 +41,7 @@ SCHEMA_TOP = {
     "policies": "list",
     "candidates": "list",
     "uncertainties": "table",
+    "targets": "table",
     "trust": "list",
 }
 SCHEMA_STATE = {
