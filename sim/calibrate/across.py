@@ -40,13 +40,16 @@ def mixture_interval(m, se, w, level: float = 0.95) -> tuple[float, float]:
     if not ok.any():
         return float("nan"), float("nan")
     m, se, w = m[ok], se[ok], w[ok] / w[ok].sum()
-    scale = max(float(np.ptp(m)), float(se.max()), abs(float(m.mean())), 1e-300)
+    scale = max(float(np.ptp(m)), float(se.max()), abs(float(m.mean())))
+    if scale == 0:  # every set gave exactly zero (an arm that changes nothing)
+        return 0.0, 0.0
     se = np.maximum(se, 1e-9 * scale)
 
     def cdf(x, q):
         return float(np.sum(w * norm.cdf((x - m) / se))) - q
 
-    lo, hi = float((m - 10 * se).min()), float((m + 10 * se).max())
+    lo = float((m - 10 * se).min()) - 1e-6 * scale
+    hi = float((m + 10 * se).max()) + 1e-6 * scale
     tail = (1 - level) / 2
     return brentq(cdf, lo, hi, args=(tail,)), brentq(cdf, lo, hi, args=(1 - tail,))
 
@@ -60,8 +63,11 @@ def across(per_set: pd.DataFrame, w: np.ndarray) -> dict:
     if not ok.any():
         nan = float("nan")
         return dict.fromkeys(("mean", "param_sd", "param_q05", "param_q95"), nan) | {
-            "replicate_sd": nan, "ci_low": nan, "ci_high": nan, "sets": 0
-        }  # fmt: skip
+            "replicate_sd": nan,
+            "ci_low": nan,
+            "ci_high": nan,
+            "sets": 0,
+        }
     wk = w[ok] / w[ok].sum()
     mean = float(np.sum(wk * m[ok]))
     se = np.where(n[ok] > 1, sd[ok] / np.sqrt(n[ok]), np.nan)
@@ -148,8 +154,17 @@ def _sets(ens: Ensemble) -> list[dict]:
     ]
 
 
-def run_ensemble(scenario, ens: Ensemble, replicates=5, seed=0, *, ticks=None, metrics=None,
-                 overrides=None, **execution) -> EnsembleStudy:  # fmt: skip
+def run_ensemble(
+    scenario,
+    ens: Ensemble,
+    replicates=5,
+    seed=0,
+    *,
+    ticks=None,
+    metrics=None,
+    overrides=None,
+    **execution,
+) -> EnsembleStudy:
     """Run every set of the ensemble ``replicates`` times; per metric, the ensemble answer."""
     ex = Execution(**execution)
     sc = as_scenario(scenario, overrides)
@@ -164,8 +179,10 @@ def run_ensemble(scenario, ens: Ensemble, replicates=5, seed=0, *, ticks=None, m
     out = {}
     for name in names if len(ok) else []:
         per = _per_set(ok, name).reindex(range(len(ens)))
+        res = across(per, ens.weights)
+        res["ci_low"] = max(res["ci_low"], 0.0)  # metrics are never negative
         out[name] = {
-            **across(per, ens.weights),
+            **res,
             "unit": REGISTRY[name].unit.format(q=unit),
             "per_set": per["mean"].tolist(),
         }
@@ -178,12 +195,23 @@ def run_ensemble(scenario, ens: Ensemble, replicates=5, seed=0, *, ticks=None, m
         "metrics": out,
         "warnings": warnings,
     }
-    return EnsembleStudy(**vars(data), kind="run", ensemble=ens, replicates=replicates,
-                         seed=seed, summary=summary)  # fmt: skip
+    return EnsembleStudy(
+        **vars(data), kind="run", ensemble=ens, replicates=replicates, seed=seed, summary=summary
+    )
 
 
-def compare_ensemble(baseline, alternatives, ens: Ensemble, replicates=5, seed=0, *, ticks=None,
-                     metrics=None, overrides=None, **execution) -> EnsembleStudy:  # fmt: skip
+def compare_ensemble(
+    baseline,
+    alternatives,
+    ens: Ensemble,
+    replicates=5,
+    seed=0,
+    *,
+    ticks=None,
+    metrics=None,
+    overrides=None,
+    **execution,
+) -> EnsembleStudy:
     """Baseline and alternatives in every set, paired by (set, replicate); ensemble effects."""
     ex = Execution(**execution)
     if not alternatives:
@@ -192,7 +220,7 @@ def compare_ensemble(baseline, alternatives, ens: Ensemble, replicates=5, seed=0
         raise HarnessError(f"--replicates: a comparison needs at least 2, got {replicates}")
     scs = [as_scenario(s, overrides) for s in [baseline, *alternatives]]
     check_ticks(scs, ticks)
-    warnings = [w for sc in scs for w in ens.check(sc)][:1]
+    warnings = [ens.check(sc) for sc in scs][0]  # alternatives differ from it by design
     labels = _labels(scs)
     arms = dict(zip(labels, scs))
     data = _study("compare", arms, ens, replicates, seed, ticks, ex)
@@ -231,8 +259,14 @@ def compare_ensemble(baseline, alternatives, ens: Ensemble, replicates=5, seed=0
         "alternatives": alts,
         "warnings": warnings,
     }
-    return EnsembleStudy(**vars(data), kind="compare", ensemble=ens, replicates=replicates,
-                         seed=seed, summary=summary)  # fmt: skip
+    return EnsembleStudy(
+        **vars(data),
+        kind="compare",
+        ensemble=ens,
+        replicates=replicates,
+        seed=seed,
+        summary=summary,
+    )
 
 
 def _set_means(runs: pd.DataFrame, name: str, ens: Ensemble) -> np.ndarray:

@@ -11,7 +11,7 @@ ensemble of at most ``ensemble_size`` distinct sets is drawn by systematic resam
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +102,17 @@ class Calibration:
             out[t.label()] = row
         return out
 
+    def intervals_table(self) -> pd.DataFrame:
+        """:meth:`intervals` as a table, one row per parameter."""
+        return pd.DataFrame([{"param": k, **v} for k, v in self.intervals().items()])
+
+    def fits_table(self) -> pd.DataFrame:
+        """:meth:`fits` as a table, one row per target (``target`` is its name)."""
+        rows = [
+            {"target": t.name, "label": t.label(), **self.fits()[t.label()]} for t in self.targets
+        ]
+        return pd.DataFrame(rows)
+
     def to_dict(self) -> dict:
         """The JSON document of ``xborder calibrate --format json`` (calibration.json)."""
         return clean(
@@ -178,12 +189,17 @@ def calibrate(
     sd = np.array([t.sd for t in targets])
     names = [t.name for t in targets]
     if method == "history-matching":
-        st = hm or HmSettings(points=max(20, 10 * len(space.names)))
-        st = HmSettings(**{**st.to_dict(), "replicates": replicates or st.replicates})
+        st = hm or HmSettings()
+        points = st.points or max(20, 10 * len(space.names))
+        st = replace(st, points=points, replicates=replicates or st.replicates)
+        if st.emulator not in ("gp", "gbt"):
+            raise HarnessError(f"--emulator: must be gp or gbt, got {st.emulator!r}")
+        checks = (("--waves", st.waves, 1), ("--points", st.points, 4), ("--cut", st.cut, 0.5))
     else:
         st = abc or AbcSettings()
-        st = AbcSettings(**{**st.to_dict(), "replicates": replicates or st.replicates})
-    for what, v, lo in (("--replicates", st.replicates, 1),):
+        st = replace(st, replicates=replicates or st.replicates)
+        checks = (("--particles", st.particles, 4), ("--generations", st.generations, 0))
+    for what, v, lo in (("--replicates", st.replicates, 1), *checks):
         if v < lo:
             raise HarnessError(f"{what}: must be at least {lo}, got {v}")
     settings = {"method": method, **st.to_dict(), "seed": seed, "ticks": ticks}
@@ -227,8 +243,17 @@ def calibrate(
         if isinstance(rows, pd.DataFrame)
         else pd.DataFrame(columns=[*space.names, "weight", "batch", *[f"sim:{n}" for n in names]])
     )
-    cal = Calibration(sc.name, method, space, targets, settings, post, diagnostics,
-                      state=stopped["state"], out=ex.out)  # fmt: skip
+    cal = Calibration(
+        sc.name,
+        method,
+        space,
+        targets,
+        settings,
+        post,
+        diagnostics,
+        state=stopped["state"],
+        out=ex.out,
+    )
     if len(post) and stopped["state"] == "finished":
         cal.ensemble = resample(cal, ensemble_size, seed, sc)
     if ex.out is not None:

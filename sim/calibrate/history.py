@@ -20,13 +20,17 @@ emulators.
 
 Posterior ensemble (our choice, explained): every *simulated* point of every wave that
 (a) lies in the final non-implausible space and (b) whose simulated mean is itself
-non-implausible, weighted by the Gaussian likelihood of its simulated means,
-``prod_k N(z_k; ybar_k, V_obs,k + V_rep,k (1 + 1/n))``. Points of every wave were
-drawn uniformly over a region that contains the final non-implausible space, so the
-ones inside it are a uniform (prior) sample of it, and likelihood weights turn them
-into an importance sample of the posterior; outside it the likelihood is negligible
-(I > 3 means a factor below exp(-4.5)). Every member of the ensemble was run, not
-only emulated.
+non-implausible, weighted by the Gaussian likelihood of the observations,
+``prod_k N(z_k; E[f_k(x)], V_obs,k + V_em,k(x) + V_rep,k(x))`` under the last wave's
+emulators (the world is one run of the model plus observation error). Points of every
+wave were drawn uniformly over a region that contains the final non-implausible space,
+so the ones inside it are a uniform (prior) sample of it, and likelihood weights turn
+them into an importance sample of the posterior; outside it the likelihood is
+negligible (I > 3 means a factor below exp(-4.5)). The emulated mean smooths the
+replicate noise of a point's few runs, which would otherwise scatter the weights (a
+lower effective sample size), and its variance enters the likelihood. Every member of
+the ensemble was run, not only emulated; its simulated means are kept for the fit
+figures.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ class HmSettings:
 
     Attributes:
         waves: number of waves.
-        points: design points per wave.
+        points: design points per wave (0: 10 per parameter, at least 20).
         replicates: runs per point (at least 2 for the variance emulator).
         cut: implausibility cut-off.
         emulator: "gp" or "gbt" (:mod:`sim.harness.emulator`).
@@ -54,7 +58,7 @@ class HmSettings:
     """
 
     waves: int = 3
-    points: int = 40
+    points: int = 0
     replicates: int = 3
     cut: float = 3.0
     emulator: str = "gp"
@@ -180,12 +184,11 @@ def posterior(waves: list[Wave], value, sd, cut: float):
         keep = inside & sim
         if not keep.any():
             continue
-        n = np.maximum(b.n[keep], 1)
-        var = np.column_stack(
-            [sd[k] ** 2 + em.noise_var(b.X[keep]) * (1 + 1 / n) for k, em in enumerate(last)]
-        )
-        resid = value - b.mean[keep]
-        loglik = -0.5 * np.sum(resid**2 / var + np.log(var), axis=1)
+        loglik = np.zeros(keep.sum())
+        for k, em in enumerate(last):
+            mu, s = em.predict(b.X[keep])
+            var = sd[k] ** 2 + s**2 + em.noise_var(b.X[keep])
+            loglik -= 0.5 * ((value[k] - mu) ** 2 / var + np.log(var))
         Xs.append(b.X[keep])
         ws.append(loglik)
         ms.append(b.mean[keep])

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.calibrate import calibrate
 from sim.cli.catalog import new, policies
 from sim.cli.dashboard import dashboard
 from sim.cli.experiment import experiment_app
@@ -35,6 +36,7 @@ for command in (
     run,
     compare,
     sensitivity,
+    calibrate,
     validate,
     dashboard,
     workshop,

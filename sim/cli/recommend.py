@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.calibrate import EnsembleOpt, given_worlds
 from sim.cli.helpers import call, drawing, execution, fail, load, warm
 from sim.cli.options import (
     ForceOpt,
@@ -88,6 +89,7 @@ def recommend(
     ] = 0,
     world_replicates: Annotated[int, typer.Option(help="Paired replicates per world.")] = 2,
     robust_top: Annotated[int, typer.Option(help="Top portfolios run in every world.")] = 5,
+    ensemble: EnsembleOpt = None,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
     fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
@@ -110,6 +112,8 @@ def recommend(
     are illustrative (see sim/recommend/candidates.py). --out adds
     recommend.json, summary.csv, runs.parquet and figures/frontier.png
     (with --param or --worlds also worlds.parquet and figures/regret.png).
+    --ensemble: the robustness worlds are the calibrated parameter sets
+    (--world-replicates each), summaries weighted by the sets' weights.
 
     Examples:
       xborder recommend toy_corridor --budget 10M -k 2 --levers mlat
@@ -123,6 +127,7 @@ def recommend(
     from sim.recommend import recommend as recommend_fn
 
     sc = load(scenario, set_)
+    worlds_given = given_worlds(ensemble, sc) if ensemble is not None else None
     rec = call(
         recommend_fn,
         sc,
@@ -142,6 +147,7 @@ def recommend(
         worlds=worlds,
         world_replicates=world_replicates,
         robust_top=robust_top,
+        ensemble=worlds_given,
         **execution(out, workers, scheduler, resume, force),
     )
     if out is not None:

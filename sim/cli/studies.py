@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli.calibrate import EnsembleOpt, compare_across, run_across
 from sim.cli.helpers import (
     call,
     console,
@@ -94,6 +95,7 @@ def run(
     force: ForceOpt = False,
     strict: StrictOpt = False,
     show: ShowOpt = False,
+    ensemble: EnsembleOpt = None,
 ) -> None:
     """Run a scenario's replicates and print each metric's mean with a 95% interval.
 
@@ -102,6 +104,7 @@ def run(
       xborder run central_america_cocaine -r 8 --seed 1 --format json
       xborder run toy_corridor --set states.MID.capacity=40 --out outputs/surge
       xborder run toy_corridor -r 200 --out outputs/big --resume  # after Ctrl-C
+      xborder run toy_corridor --ensemble outputs/cal/ensemble.csv -r 4
     """
     warm(workers, scheduler)
     from sim.harness.outputs import clean
@@ -109,6 +112,9 @@ def run(
 
     sc = load(scenario, set_)
     policy_warnings([sc], strict, ticks)
+    if ensemble is not None:
+        ex = execution(out, workers, scheduler, resume, force)
+        return run_across(sc, ensemble, replicates, seed, ticks, fmt is Format.json, ex)
     study = call(
         run_study,
         sc,
@@ -181,6 +187,7 @@ def compare(
     force: ForceOpt = False,
     strict: StrictOpt = False,
     show: ShowOpt = False,
+    ensemble: EnsembleOpt = None,
 ) -> None:
     r"""Compare alternatives with a baseline, paired by seed (common random numbers).
 
@@ -188,7 +195,9 @@ def compare(
     Wilcoxon signed-rank p Holm-adjusted across metrics. Cost-effectiveness
     (kg per year per million USD a year) only where the change in delivered
     is detectable (its 95% interval excludes zero). --set applies to every
-    scenario. --out adds compare.json and figures/forest.png.
+    scenario. --out adds compare.json and figures/forest.png. --ensemble
+    runs every calibrated parameter set with -r paired replicates and reports
+    each effect across the ensemble.
 
     Examples:
       xborder compare toy_corridor scenarios/toy_surge.toml -r 50
@@ -201,6 +210,10 @@ def compare(
     base = load(baseline, set_)
     alts = [load(a, set_) for a in alternatives]
     policy_warnings([base, *alts], strict, ticks)
+    if ensemble is not None:
+        ex = execution(out, workers, scheduler, resume, force)
+        fmt_json = fmt is Format.json
+        return compare_across(base, alts, ensemble, replicates, seed, ticks, metric, fmt_json, ex)
     cmp = call(
         compare_fn,
         base,

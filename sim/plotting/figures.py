@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.metrics import MAIN, REGISTRY
+from sim.plotting.calibration import figure_marginals, figure_target_fits
 from sim.plotting.map import corridor_tables, has_coordinates, plot_corridor_map
 from sim.plotting.recommend import plot_frontier, plot_prim_tradeoff, plot_regret
 from sim.plotting.studies import plot_convergence, plot_forest, plot_indices, plot_main
@@ -169,7 +170,28 @@ def write_discover_figure(doc: dict, path: Path | str | None = None) -> Path:
     return _save(fig, path)
 
 
+def write_calibration_figures(cal, out_dir=None, planted: dict | None = None) -> list[Path]:
+    """``targets.png`` and ``posterior.png`` of ``xborder calibrate --out``.
+
+    Args:
+        cal: the :class:`~sim.calibrate.Calibration`.
+        out_dir: its directory (default ``cal.out``).
+        planted: parameter -> known true value, marked on the marginals (known-answer checks).
+    """
+    figures = _folder(cal, out_dir)
+    if not len(cal.posterior):
+        return []
+    intervals = cal.intervals_table()
+    if planted:
+        intervals["planted"] = intervals["param"].map(planted).astype(float)
+    return [
+        _save(figure_target_fits(cal.fits_table(), cal.posterior), figures / "targets.png"),
+        _save(figure_marginals(intervals, cal.posterior), figures / "posterior.png"),
+    ]
+
+
 __all__ = [
+    "write_calibration_figures",
     "write_compare_figures",
     "write_discover_figure",
     "write_recommend_figures",

@@ -180,6 +180,7 @@ def recommend(
     worlds: int = 0,
     world_replicates: int = 2,
     robust_top: int = 5,
+    ensemble=None,
     **execution,
 ) -> Recommendation:
     """Recommend a portfolio of new agreements under a budget.
@@ -209,6 +210,8 @@ def recommend(
         worlds: Latin hypercube points for robustness (0: none unless ``params``).
         world_replicates: paired replicates per world.
         robust_top: how many top portfolios the robustness analysis runs.
+        ensemble: worlds given instead of a hypercube (a calibrated ensemble,
+            :class:`~sim.recommend.robustness.GivenWorlds`); the search runs as given.
         **execution: workers, scheduler, executor, out, resume, progress, command.
 
     Returns:
@@ -237,8 +240,9 @@ def recommend(
     if params is not None and uncertain is not None:
         raise HarnessError("recommend: give the uncertain parameters once, as params")
     uncertain = params if params is not None else uncertain
-    if uncertain and not worlds:
-        worlds = 20
+    if ensemble is not None and (uncertain or worlds):
+        raise HarnessError("--ensemble: the worlds are its sets: drop --param and --worlds")
+    worlds = ensemble.n if ensemble is not None else (worlds or (20 if uncertain else 0))
     horizon = ticks or sc.ticks
     cands = enumerate_candidates(sc, levers, start, horizon)
     space = Space([c.total_cost for c in cands], budget, max_agreements)
@@ -252,8 +256,8 @@ def recommend(
             f"--budget: {budget:,.0f} USD affords no candidate (the cheapest costs "
             f"{cheapest:,.0f} USD over the horizon)"
         )
-    robust_spec = None
-    if worlds:
+    robust_spec = ensemble
+    if worlds and ensemble is None:
         from sim.recommend.robustness import check_uncertain
 
         robust_spec = check_uncertain(sc, uncertain, worlds, seed)

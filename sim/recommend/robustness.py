@@ -73,6 +73,47 @@ class UncertainSpace:
         }
 
 
+@dataclass(frozen=True)
+class GivenWorlds:
+    """Worlds given as parameter sets with weights: a calibrated ensemble (``--ensemble``).
+
+    Summaries over the worlds (mean benefit and regret, shares of worlds) are weighted
+    by ``weights``; the largest regret and the smallest benefit are over every world.
+
+    Attributes:
+        sets: each world as (name, value) pairs.
+        weights: one per world, summing to 1.
+        source: where the sets come from (the ensemble file).
+    """
+
+    sets: tuple
+    weights: tuple
+    source: str = ""
+
+    @property
+    def n(self) -> int:  # noqa: D102
+        return len(self.sets)
+
+    @property
+    def bounds(self) -> dict:
+        """The range of each parameter over the sets."""
+        names = [k for k, _ in self.sets[0]]
+        vals = np.array([[v for _, v in s] for s in self.sets], dtype=float)
+        return {k: (float(vals[:, i].min()), float(vals[:, i].max())) for i, k in enumerate(names)}
+
+    def points(self) -> list[tuple[tuple[str, float], ...]]:  # noqa: D102
+        return [tuple(s) for s in self.sets]
+
+    def to_dict(self) -> dict:
+        """Plain form for JSON and the manifest."""
+        return {
+            "bounds": {k: list(v) for k, v in self.bounds.items()},
+            "worlds": self.n,
+            "sampler": f"calibrated ensemble {self.source}".strip(),
+            "weights": [float(w) for w in self.weights],
+        }
+
+
 def check_uncertain(
     sc: Scenario, specs: list[str] | dict | None, n: int, seed: int
 ) -> UncertainSpace:
@@ -115,17 +156,19 @@ def robustness(
     )
     best = ben.max(axis=0)  # the status quo (0) is among the options
     regret = best - ben
+    wt = np.asarray(getattr(space, "weights", None) or np.ones(n), dtype=float)
+    wt = wt / wt.sum()  # a calibrated ensemble's weights; equal for a hypercube
     rows = []
     for i, p in enumerate(options):
         rows.append(
             {
                 "portfolio": ev.name(p),
-                "mean_benefit": float(ben[i].mean()),
+                "mean_benefit": float(np.sum(wt * ben[i])),
                 "min_benefit": float(ben[i].min()),
-                "mean_regret": float(regret[i].mean()),
+                "mean_regret": float(np.sum(wt * regret[i])),
                 "max_regret": float(regret[i].max()),
-                "share_beats_status_quo": float(np.mean(ben[i] > 0)) if p else None,
-                "share_best": float(np.mean(regret[i] <= 1e-12)),
+                "share_beats_status_quo": float(np.sum(wt * (ben[i] > 0))) if p else None,
+                "share_best": float(np.sum(wt * (regret[i] <= 1e-12))),
             }
         )
     rows.sort(key=lambda r: (r["max_regret"], r["mean_regret"]))
@@ -148,6 +191,7 @@ def robustness(
         "params": list(space.bounds),
         "bounds": {k: list(v) for k, v in space.bounds.items()},
         "worlds": n,
+        "weights": [float(x) for x in wt] if hasattr(space, "weights") else None,
         "world_replicates": replicates,
         "objective": objective.metric,
         "ranking": "minimax regret, then mean regret",
@@ -161,4 +205,4 @@ def worlds_frame(result: dict) -> pd.DataFrame:
     return pd.DataFrame(result["table"])
 
 
-__all__ = ["UncertainSpace", "check_uncertain", "robustness", "worlds_frame"]
+__all__ = ["GivenWorlds", "UncertainSpace", "check_uncertain", "robustness", "worlds_frame"]
