@@ -17,7 +17,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
-WINGS = ("harness", "recommend", "validation", "experiments", "plotting", "cli", "dashboard")
+WINGS = (
+    "harness",
+    "recommend",
+    "validation",
+    "experiments",
+    "plotting",
+    "cli",
+    "dashboard",
+    "calibrate",
+)
 MAX_LINES = 400
 
 
@@ -98,11 +107,18 @@ def test_the_model_imports_no_wing(graph):
 @pytest.mark.parametrize(
     ("wing", "forbidden"),
     [
-        ("harness", {"cli", "plotting", "recommend", "validation", "experiments", "dashboard"}),
-        ("plotting", {"cli", "harness", "recommend", "validation", "experiments", "dashboard"}),
+        (
+            "harness",
+            {"cli", "plotting", "recommend", "validation", "experiments", "dashboard", "calibrate"},
+        ),
+        (
+            "plotting",
+            {"cli", "harness", "recommend", "validation", "experiments", "dashboard", "calibrate"},
+        ),
         ("recommend", {"cli", "plotting", "validation", "experiments", "dashboard"}),
         ("validation", {"cli", "plotting", "recommend", "experiments", "dashboard"}),
         ("experiments", {"cli", "plotting", "dashboard"}),
+        ("calibrate", {"cli", "plotting", "recommend", "validation", "experiments", "dashboard"}),
     ],
 )
 def test_wings_point_one_way(graph, wing, forbidden):

@@ -91,7 +91,8 @@ def write_ensemble(path: Path, params: pd.DataFrame, weights, header: dict) -> E
     """Write ``path`` (CSV) and its JSON header; returns the ensemble."""
     path = Path(path)
     w = np.asarray(weights, dtype=float)
-    w = w / w.sum()
+    if not math.isclose(w.sum(), 1.0, rel_tol=1e-12):
+        w = w / w.sum()
     df = params.reset_index(drop=True).copy()
     df.insert(0, "weight", w)
     df.insert(0, "set", range(len(df)))
