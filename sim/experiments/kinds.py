@@ -15,7 +15,7 @@ import dataclasses
 
 import pandas as pd
 
-from sim.experiments import recommend
+from sim.experiments import calibrate, recommend
 from sim.experiments.base import KindOutput, seed_list, status
 from sim.harness.executors import HarnessError
 
@@ -47,6 +47,7 @@ KINDS = {
         "metrics": (list, False),
     },
     "recommend": recommend.SCHEMA,
+    "calibrate": calibrate.SCHEMA,
 }
 #: keys a [quick] table may override
 QUICK = {
@@ -58,6 +59,10 @@ QUICK = {
     "top": int,
     "max_agreements": int,
     "levers": list,
+    "waves": int,
+    "points": int,
+    "particles": int,
+    "generations": int,
 }
 #: sensitivity's default outputs
 SENSITIVITY_METRICS = ["delivered", "interdiction_rate", "displacement"]
@@ -304,4 +309,5 @@ RUNNERS = {
     "portfolio": run_portfolio,
     "sensitivity": run_sensitivity,
     "recommend": recommend.run_recommend,
+    "calibrate": calibrate.run_calibrate,
 }

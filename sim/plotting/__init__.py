@@ -9,13 +9,16 @@ and draws it; nothing here runs the model or a study. The modules:
 - :mod:`~sim.plotting.timeseries`: lines over weeks by arm or state, heatmaps;
 - :mod:`~sim.plotting.map`: the corridor map;
 - :mod:`~sim.plotting.recommend`: the recommender's frontier, regret and PRIM figures;
+- :mod:`~sim.plotting.calibration`: target fits and marginal posteriors of a calibration;
 - :mod:`~sim.plotting.figures`: the figure files a study writes next to its outputs
   (``xborder run|compare|sensitivity|recommend --out``, ``xborder discover``).
 
 Importing it chooses no backend (``matplotlib.use``): the program that draws does.
 """
 
+from sim.plotting.calibration import figure_marginals, figure_target_fits
 from sim.plotting.figures import (
+    write_calibration_figures,
     write_compare_figures,
     write_discover_figure,
     write_recommend_figures,
@@ -39,6 +42,8 @@ from sim.plotting.timeseries import plot_heatmap, plot_lines
 __all__ = [
     "PALETTE",
     "corridor_tables",
+    "figure_marginals",
+    "figure_target_fits",
     "has_coordinates",
     "meta_value",
     "metric_label",
@@ -59,6 +64,7 @@ __all__ = [
     "plot_strip",
     "plot_sweep",
     "save_figure",
+    "write_calibration_figures",
     "write_compare_figures",
     "write_discover_figure",
     "write_recommend_figures",
