@@ -21,9 +21,19 @@ from sim.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-SLOW = ("recommend", "discover", "sensitivity", "validate")
-SCALE = {"-r": "2", "--replicates": "2", "-N": "4", "--worlds": "3", "-k": "1"}
-WITH_TICKS = ("run", "compare", "sensitivity", "recommend")
+SLOW = ("recommend", "discover", "sensitivity", "validate", "calibrate")
+SCALE = {
+    "-r": "2",
+    "--replicates": "2",
+    "-N": "4",
+    "--worlds": "3",
+    "-k": "1",
+    "--waves": "1",
+    "--points": "8",
+    "--particles": "8",
+    "--generations": "1",
+}
+WITH_TICKS = ("run", "compare", "sensitivity", "recommend", "calibrate")
 
 
 def readme_commands() -> list[list[str]]:
@@ -44,7 +54,7 @@ def scaled(words: list[str], out: Path) -> list[str]:
         if w in SCALE:
             args += [w, SCALE[w]]
             i += 2
-        elif w == "--out":
+        elif w in ("--out", "--ensemble"):  # an ensemble comes from a calibration's --out
             args += [w, str(out / words[i + 1])]
             i += 2
         elif w == "--scheduler":
@@ -70,7 +80,7 @@ def test_the_readme_has_a_tour():
 
 def _params():
     for c in COMMANDS:
-        marks = [pytest.mark.slow] if c[0] in SLOW else []
+        marks = [pytest.mark.slow] if c[0] in SLOW or "--ensemble" in c else []
         yield pytest.param(c, marks=marks, id=" ".join(c)[:60])
 
 
@@ -85,6 +95,9 @@ def test_readme_command_runs(words, tmp_path_factory, monkeypatch):
         assert CliRunner().invoke(app, scaled(rec, out)).exit_code == 0
     if args[0] == "discover":
         args[1] = str(out / words[1])
+    if "--ensemble" in words and not Path(args[args.index("--ensemble") + 1]).exists():
+        cal = next(c for c in COMMANDS if c[0] == "calibrate" and "--out" in c)
+        assert CliRunner().invoke(app, scaled(cal, out)).exit_code == 0
     result = CliRunner().invoke(app, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     ok = (0, 1) if args[0] == "validate" else (0,)  # a check may fail on small settings

@@ -5,7 +5,7 @@ Biol 11:e1003968).
 
 Each wave: a space-filling design in the current non-implausible space (wave 1: a
 Latin hypercube of the prior box; later waves: uniform candidates kept when no
-earlier wave's emulators rule them out, thinned to the most spread-out points), run
+earlier wave's emulators rule them out, a random subset of them), run
 ``replicates`` times per point; then per target an emulator of the mean and of the
 replicate variance (:mod:`sim.harness.emulator`). The implausibility of a point
 ``x`` for target ``k`` is
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.calibrate.runs import Batch
-from sim.calibrate.space import Space, maximin_subset, rng_for
+from sim.calibrate.space import Space, rng_for, uniform_subset
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def max_implausibility(waves: list[Wave], X, value, sd) -> np.ndarray:
 
 
 def sample_nroy(waves, space: Space, n: int, value, sd, st: HmSettings, rng):
-    """``n`` spread-out points of the non-implausible space, and its share of the box."""
+    """``n`` uniform points of the non-implausible space, and its share of the box."""
     kept, tried = [], 0
     for _ in range(st.rounds):
         C = space.uniform(st.candidates, rng)
@@ -107,7 +107,7 @@ def sample_nroy(waves, space: Space, n: int, value, sd, st: HmSettings, rng):
         if sum(len(k) for k in kept) >= 5 * n:
             break
     pool = np.vstack(kept)
-    return maximin_subset(pool, n, rng), len(pool) / tried
+    return uniform_subset(pool, n, rng), len(pool) / tried
 
 
 def fit_wave(batch: Batch, space: Space, st: HmSettings, seed: int, wave: int):

@@ -105,19 +105,16 @@ class Space:
         }
 
 
-def maximin_subset(X: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` of the rows of ``X`` spread out: greedy farthest-point selection (unit scale)."""
+def uniform_subset(X: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` of the rows of ``X`` drawn at random without replacement (all if fewer).
+
+    A random subset of uniform candidates is itself uniform over their region, which the
+    posterior weighting of history matching relies on; a maximin (farthest-point)
+    subset would spread better but crowd the region's edges and corners.
+    """
     if len(X) <= n:
         return X
-    span = X.max(0) - X.min(0)
-    U = (X - X.min(0)) / np.where(span > 0, span, 1.0)
-    chosen = [int(rng.integers(len(X)))]
-    d = np.linalg.norm(U - U[chosen[0]], axis=1)
-    for _ in range(n - 1):
-        i = int(np.argmax(d))
-        chosen.append(i)
-        d = np.minimum(d, np.linalg.norm(U - U[i], axis=1))
-    return X[np.sort(chosen)]
+    return X[np.sort(rng.choice(len(X), size=n, replace=False))]
 
 
 def weighted_quantile(x, w, q) -> np.ndarray:
@@ -150,9 +147,9 @@ def systematic_resample(w, n: int, rng: np.random.Generator) -> np.ndarray:
 __all__ = [
     "Space",
     "ess",
-    "maximin_subset",
     "rng_for",
     "seeds_for",
     "systematic_resample",
+    "uniform_subset",
     "weighted_quantile",
 ]
