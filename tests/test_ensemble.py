@@ -55,6 +55,7 @@ def test_run_reports_each_metric_across_the_ensemble(tmp_path, ensemble):
     r = runner.invoke(app, [*args, *QUICK, "--out", str(out)])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
+    assert json.loads((out / "run_ensemble.json").read_text()) == doc
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 3 * 2 and sorted(runs["point"].unique()) == [0, 1, 2]
     assert runs.groupby("point")["param:loss_tolerance"].first().tolist() == [0.06, 0.12, 0.18]

@@ -96,7 +96,12 @@ def test_readme_command_runs(words, tmp_path_factory, monkeypatch):
     if args[0] == "discover":
         args[1] = str(out / words[1])
     if "--ensemble" in words and not Path(args[args.index("--ensemble") + 1]).exists():
-        cal = next(c for c in COMMANDS if c[0] == "calibrate" and "--out" in c)
+        where = Path(words[words.index("--ensemble") + 1]).parent
+        cal = next(
+            c
+            for c in COMMANDS
+            if c[0] == "calibrate" and "--out" in c and Path(c[c.index("--out") + 1]) == where
+        )
         assert CliRunner().invoke(app, scaled(cal, out)).exit_code == 0
     result = CliRunner().invoke(app, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output

@@ -11,11 +11,14 @@ and its standard error; across the ensemble:
 - ``replicate_sd``: the typical sd of one run (or pair) within a set;
 - ``ci_low``/``ci_high``: the 95% interval of the mixture of ``N(mean_i, se_i^2)``
   weighted by the sets' weights: parameter and replicate uncertainty together.
+
+With ``--out``, ``run_ensemble.json`` / ``compare_ensemble.json`` hold the document.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,7 +29,7 @@ from sim.calibrate.ensemble import Ensemble
 from sim.calibrate.space import weighted_quantile
 from sim.harness.comparison import _labels, check_metrics
 from sim.harness.executors import HarnessError
-from sim.harness.outputs import clean, quantity_unit
+from sim.harness.outputs import clean, quantity_unit, write_json
 from sim.harness.runner import ModelEvaluator, Run
 from sim.harness.study import Execution, StudyData, as_scenario, base_manifest, check_ticks, conduct
 from sim.metrics import REGISTRY
@@ -195,6 +198,7 @@ def run_ensemble(
         "metrics": out,
         "warnings": warnings,
     }
+    _write(data, "run_ensemble.json", summary)
     return EnsembleStudy(
         **vars(data), kind="run", ensemble=ens, replicates=replicates, seed=seed, summary=summary
     )
@@ -259,6 +263,7 @@ def compare_ensemble(
         "alternatives": alts,
         "warnings": warnings,
     }
+    _write(data, "compare_ensemble.json", summary)
     return EnsembleStudy(
         **vars(data),
         kind="compare",
@@ -267,6 +272,12 @@ def compare_ensemble(
         seed=seed,
         summary=summary,
     )
+
+
+def _write(data: StudyData, name: str, summary: dict) -> None:
+    """The JSON document next to a finished study's runs (with ``--out``)."""
+    if data.out is not None and data.state == "finished":
+        write_json(Path(data.out) / name, clean(summary))
 
 
 def _set_means(runs: pd.DataFrame, name: str, ens: Ensemble) -> np.ndarray:

@@ -41,6 +41,7 @@ import numpy as np
 
 from sim.calibrate.runs import Batch
 from sim.calibrate.space import Space, rng_for, uniform_subset
+from sim.harness.executors import HarnessError
 
 
 @dataclass(frozen=True)
@@ -110,16 +111,22 @@ def sample_nroy(waves, space: Space, n: int, value, sd, st: HmSettings, rng):
     return uniform_subset(pool, n, rng), len(pool) / tried
 
 
-def fit_wave(batch: Batch, space: Space, st: HmSettings, seed: int, wave: int):
+def fit_wave(batch: Batch, space: Space, st: HmSettings, seed: int, wave: int, names):
     """Per target: a fitted emulator of the means and replicate variances, and its Q2."""
     from sim.harness.emulator import fit, validate
 
     ems, checks = [], []
-    for k in range(batch.mean.shape[1]):
-        ok = np.isfinite(batch.mean[:, k]) & (batch.n > 0)
+    for k, name in enumerate(names):
+        ok = np.isfinite(batch.mean[:, k]) & (batch.n[:, k] > 0)
+        if ok.sum() < 4:
+            raise HarnessError(
+                f"targets.{name}: wave {wave}: only {int(ok.sum())} of {len(ok)} points measured "
+                "it (no events in its window?); widen the window or the ranges"
+            )
+        n = batch.n[ok, k]
         var = batch.var[ok, k] if st.replicates > 1 else None
-        kw = {"replicates": batch.n[ok], "kind": st.emulator, "bounds": space.box}
-        if var is not None:
+        kw = {"replicates": n, "kind": st.emulator, "bounds": space.box}
+        if var is not None:  # no variance from one value (the emulator uses points with 2+)
             var = np.where(np.isfinite(var), var, 0.0)
         ems.append(fit(batch.X[ok], batch.mean[ok, k], var, seed=seed + wave, **kw))
         v = validate(batch.X[ok], batch.mean[ok, k], var, seed=seed + wave, **kw)
@@ -133,7 +140,7 @@ def simulated_implausibility(emulators, batch: Batch, value, sd) -> np.ndarray:
     n = np.maximum(batch.n, 1)
     for k, em in enumerate(emulators):
         nv = em.noise_var(batch.X)
-        v = sd[k] ** 2 + nv * (1 + 1 / n)
+        v = sd[k] ** 2 + nv * (1 + 1 / n[:, k])
         d = np.abs(value[k] - batch.mean[:, k]) / np.sqrt(v)
         out[:, k] = np.where(np.isfinite(d), d, np.inf)
     return out
@@ -154,7 +161,7 @@ def history_match(
         if len(X) < 4:  # nothing (or too little) left to emulate: the targets cannot be met
             break
         batch = run(X, f"wave_{k}")
-        ems, checks = fit_wave(batch, space, st, seed, k)
+        ems, checks = fit_wave(batch, space, st, seed, k, names)
         wave = Wave(k, batch, ems)
         imp = simulated_implausibility(ems, batch, value, sd).max(axis=1)
         wave.stats = {

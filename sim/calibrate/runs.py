@@ -73,7 +73,7 @@ class Batch:
         runs: one row per run: ``point``, ``replicate``, ``status`` and each target.
         mean, var: (n, m) per point and target: the mean of the successful runs and their
             sample variance (NaN with fewer than two).
-        n: (n,) successful runs per point.
+        n: (n, m) per point and target: the runs that measured it (a finite value).
         state: the study's state ("finished", "interrupted", "stopped").
     """
 
@@ -142,18 +142,18 @@ def run_batch(
 
 
 def point_stats(runs: pd.DataFrame, names: list[str], n_points: int):
-    """Per point and target: mean and sample variance of the finite values, and the count."""
+    """Per point and target: mean and sample variance of the finite values, and their count."""
     mean = np.full((n_points, len(names)), np.nan)
     var = np.full((n_points, len(names)), np.nan)
-    n = np.zeros(n_points, dtype=int)
+    n = np.zeros((n_points, len(names)), dtype=int)
     if runs.empty:
         return mean, var, n
     ok = runs[runs["status"] == "ok"]
     for i, g in ok.groupby("point"):
         vals = g[names].to_numpy(dtype=float)
-        n[int(i)] = len(vals)
         finite = np.isfinite(vals)
         cnt = finite.sum(0)
+        n[int(i)] = cnt
         with np.errstate(invalid="ignore"):
             s = np.where(finite, vals, 0.0).sum(0)
             mean[int(i)] = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
