@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
-WINGS = ("harness", "recommend", "validation", "experiments", "plotting", "cli", "dashboard")
+WINGS = ("harness", "recommend", "validation", "experiments", "plotting", "cli", "dashboard", "ema")
 MAX_LINES = 400
 
 
@@ -98,11 +98,15 @@ def test_the_model_imports_no_wing(graph):
 @pytest.mark.parametrize(
     ("wing", "forbidden"),
     [
-        ("harness", {"cli", "plotting", "recommend", "validation", "experiments", "dashboard"}),
+        (
+            "harness",
+            {"cli", "plotting", "recommend", "validation", "experiments", "dashboard", "ema"},
+        ),
         ("plotting", {"cli", "harness", "recommend", "validation", "experiments", "dashboard"}),
         ("recommend", {"cli", "plotting", "validation", "experiments", "dashboard"}),
         ("validation", {"cli", "plotting", "recommend", "experiments", "dashboard"}),
         ("experiments", {"cli", "plotting", "dashboard"}),
+        ("ema", {"cli", "plotting", "validation", "experiments", "dashboard"}),
     ],
 )
 def test_wings_point_one_way(graph, wing, forbidden):
