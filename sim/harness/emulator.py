@@ -87,7 +87,7 @@ def log_variance_target(y_var, replicates) -> tuple[np.ndarray, np.ndarray]:
     pos = s2[s2 > 0]
     floor = 1e-6 * float(np.median(pos)) if len(pos) else 1e-12
     z = np.log(np.maximum(s2, floor)) - (digamma(k) - np.log(k))
-    return z, polygamma(1, k)
+    return z, np.broadcast_to(polygamma(1, k), z.shape).copy()
 
 
 # ------------------------------------------------------------------------- GP
@@ -135,7 +135,7 @@ class _GP:
     def white(self) -> float:
         return self.parts[1] * self.scale**2
 
-    def draws(self, U, n: int, rng: np.random.Generator, features: int = 1024) -> np.ndarray:
+    def draws(self, U, n: int, rng: np.random.Generator, features: int = 512) -> np.ndarray:
         """``n`` posterior draws of the mean function at ``U``.
 
         The prior by random Fourier features, conditioned by Matheron's rule on the
