@@ -149,7 +149,8 @@ def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = 
         notes = [] if noise is None else [f"replicate noise: {noise:.0%} of the variance"]
         if val := res.get("validation"):
             notes.append(
-                f"emulator, {val['folds']}-fold: Q2 {fmt(val['q2'])}, "
+                f"emulator, {val['folds']}-fold: Q2 {fmt(val['q2'])} (noise caps it near "
+                f"{fmt(val.get('q2_ceiling'))}), "
                 f"{fmt(val['coverage'])} of held-out means in their 95% intervals"
             )
         t = Table(
