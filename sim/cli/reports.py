@@ -138,16 +138,25 @@ def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = 
     c = console or _console()
     morris = doc["method"] == "morris"
     keys = ("mu_star", "sigma") if morris else ("S1", "ST")
+    em = doc.get("emulator")
+    how = f"sobol on a {em['kind']} emulator of the mean" if em else doc["method"]
     for m in metrics:
         res = doc["metrics"].get(m, {})
         noise = res.get("noise_share")
         if "note" in res and keys[0] not in res:
             c.print(f"[bold]{m}[/]: {res['note']}")
             continue
+        notes = [] if noise is None else [f"replicate noise: {noise:.0%} of the variance"]
+        if val := res.get("validation"):
+            notes.append(
+                f"emulator, {val['folds']}-fold: Q2 {fmt(val['q2'])} (noise caps it near "
+                f"{fmt(val.get('q2_ceiling'))}), "
+                f"{fmt(val['coverage'])} of held-out means in their 95% intervals"
+            )
         t = Table(
-            title=f"{m}: {doc['method']}, {doc['runs']} runs",
+            title=f"{m}: {how}, {doc['runs']} runs",
             title_justify="left",
-            caption=None if noise is None else f"replicate noise: {noise:.0%} of the variance",
+            caption="; ".join(notes) or None,
             caption_justify="left",
         )
         t.add_column("parameter")

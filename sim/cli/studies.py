@@ -254,7 +254,8 @@ def sensitivity(
             "--samples",
             min=1,
             help="Base samples (Sobol, power of two; 64), trajectories (Morris; 16) or "
-            "samples per parameter (FAST, > 64; 128).",
+            "samples per parameter (FAST, > 64; 128); with --emulator: design points "
+            "(10 per parameter, at least 64).",
         ),
     ] = None,
     replicates: Annotated[
@@ -264,6 +265,13 @@ def sensitivity(
     second_order: Annotated[
         bool, typer.Option("--second-order", help="Sobol second-order indices (more runs).")
     ] = False,
+    emulator: Annotated[
+        str | None,
+        typer.Option(
+            help="gp or gbt: run -N space-filling points -r times each, emulate each "
+            "metric's mean and take Sobol indices of the emulator (validated out of sample).",
+        ),
+    ] = None,
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
@@ -295,8 +303,13 @@ def sensitivity(
 
     sc = load(scenario, set_)
     policy_warnings([sc], strict, ticks)
+    fn = sensitivity_fn
+    if emulator is not None:
+        from sim.cli.emulated import emulated
+
+        fn = emulated(emulator, method, second_order)
     res = call(
-        sensitivity_fn,
+        fn,
         sc,
         method,
         param,

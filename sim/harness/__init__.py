@@ -34,6 +34,7 @@ _WHERE = {
     "SampleSettings": "sensitivity_analysis",
     "SensitivityResult": "sensitivity_analysis",
     "analyze_study": "sensitivity_analysis",
+    "emulator_sensitivity": "emulated_sensitivity",
     "sensitivity": "sensitivity_analysis",
     "a12": "stats",
     "holm": "stats",

@@ -269,8 +269,47 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
     return tidy(ax)
 
 
+def plot_emulator_fit(data: dict, ax=None, metric: str = ""):
+    """Held-out point means against the emulator's predictions, with 95% intervals.
+
+    Args:
+        data: one metric's validation (``q2``, ``coverage``, ``folds`` and ``held_out``
+            with ``observed``, ``predicted``, ``sd``: sd of an observed mean).
+        ax: axes to draw on (a new figure if None).
+        metric: the metric's name, for the title.
+    """
+    ax = axes(ax, (4.2, 4))
+    held = data.get("held_out") or {}
+    obs, pred = np.asarray(held.get("observed", [])), np.asarray(held.get("predicted", []))
+    if not len(obs):
+        return ax
+    sd = np.asarray(held.get("sd", np.zeros(len(obs))), dtype=float)
+    inside = np.abs(obs - pred) <= 1.96 * sd
+    for mask, c, lab in ((inside, color(0), "inside"), (~inside, color(1), "outside")):
+        ax.errorbar(
+            pred[mask],
+            obs[mask],
+            yerr=1.96 * sd[mask],
+            fmt="o",
+            ms=3,
+            color=c,
+            lw=0.6,
+            label=f"{lab} 95% interval ({int(mask.sum())})",
+        )
+    lo, hi = float(min(obs.min(), pred.min())), float(max(obs.max(), pred.max()))
+    ax.plot([lo, hi], [lo, hi], color="0.3", lw=0.8)
+    ax.set_xlabel(f"emulator's prediction ({data.get('folds', '?')}-fold, held out)")
+    ax.set_ylabel("observed mean of the replicates")
+    q2, cov = data.get("q2"), data.get("coverage")
+    note = f"Q2 {q2:.2f}, coverage {cov:.0%}" if q2 is not None and cov is not None else ""
+    ax.set_title(f"{metric_label(metric) if metric else ''}\n{note}", fontsize=9)
+    legend_outside(ax)
+    return tidy(ax)
+
+
 __all__ = [
     "plot_convergence",
+    "plot_emulator_fit",
     "plot_effects",
     "plot_forest",
     "plot_indices",
