@@ -209,7 +209,9 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
 
     Args:
         data: one metric's entry of the sensitivity document (``S1``/``ST`` with
-            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``).
+            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``). Its
+            ``flags`` (with ``noise_share``, ``st_sum``), if any, are written across
+            the panel in red: indices that mean little.
         ax: axes to draw on (a new figure if None).
         metric: the metric's name, for the title.
         method: "sobol", "fast" or "morris".
@@ -239,7 +241,29 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
     ax.set_title(metric_label(metric) if metric else "", fontsize=9)
     ax.set_ylabel("elementary effect (metric units)" if method == "morris" else "share of variance")
     legend_outside(ax)
+    _mark_flags(ax, data)
     return tidy(ax)
+
+
+def _mark_flags(ax, data: dict) -> None:
+    """Write a flagged metric's flags, noise share and ST sum across its panel."""
+    flags = data.get("flags") or []
+    if not flags:
+        return
+    noise, total = data.get("noise_share"), data.get("st_sum")
+    facts = [f"noise share {noise:.2f}" if noise is not None else ""]
+    facts.append(f"ST sum {total:.2f}" if total is not None else "")
+    ax.text(
+        0.5,
+        0.97,
+        f"FLAGGED: {', '.join(flags)}\n{'; '.join(f for f in facts if f)}",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=7.5,
+        color="#b2182b",
+        bbox={"facecolor": "white", "edgecolor": "#b2182b", "alpha": 0.85, "lw": 0.8},
+    )
 
 
 def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = "sobol"):
