@@ -7,7 +7,7 @@
 
 A metric without indices (constant output, or no value in the measured window) gets a
 panel saying why; a flagged one (noise share > 0.5, or total indices summing > 1.5:
-``sim.harness.indices.quality_flags``) says so across its panel.
+``sim.harness.indices.quality_flags``) says so in its panel's title.
 Redraw: ``xborder experiment plot sensitivity_central_america``.
 """
 

@@ -151,7 +151,9 @@ def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = 
         t = Table(
             title=f"{m}: {doc['method']}, {doc['runs']} runs",
             title_justify="left",
-            caption=None if noise is None else f"replicate noise: {noise:.0%} of the variance",
+            caption=None
+            if noise is None
+            else f"noise share {noise:.2f} (noise in a mean / variance of the means)",
             caption_justify="left",
         )
         t.add_column("parameter")

@@ -112,7 +112,7 @@ def write_compare_figures(comparison, out_dir=None) -> list[Path]:
 def write_sensitivity_figures(result, metrics=None, out_dir=None) -> list[Path]:
     """``indices.png`` and ``convergence.png`` of a sensitivity study (``--out``).
 
-    A flagged metric (noisy, total indices summing far above 1) says so on its panel.
+    A flagged metric (noisy, total indices summing far above 1) says so in its panel's title.
 
     Args:
         result: the :class:`~sim.harness.sensitivity_analysis.SensitivityResult`.
