@@ -6,7 +6,9 @@
   of base samples, one line per parameter, one panel per metric.
 
 A metric without indices (constant output, or no value in the measured window) gets a
-panel saying why. Redraw: ``xborder experiment plot sensitivity_central_america``.
+panel saying why; a flagged one (noise share > 0.5, or total indices summing > 1.5:
+``sim.harness.indices.quality_flags``) says so in its panel's title.
+Redraw: ``xborder experiment plot sensitivity_central_america``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.harness.indices import quality_flags, st_sum
 from sim.plotting import plot_convergence, plot_indices, save_figure
 
 
@@ -33,6 +36,13 @@ def _note(tables, metric: str) -> str:
     row = noise[noise["metric"] == metric]
     note = row["note"].iloc[0] if len(row) else ""
     return f"no indices: {note}" if isinstance(note, str) and note else "no indices"
+
+
+def _noise(tables, metric: str) -> float | None:
+    noise = tables.get("noise")
+    row = noise[noise["metric"] == metric] if noise is not None else ()
+    value = float(row["noise_share"].iloc[0]) if len(row) else float("nan")
+    return value if value == value else None
 
 
 def indices_doc(indices: pd.DataFrame, metric: str) -> dict:
@@ -80,6 +90,8 @@ def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         doc = indices_doc(indices, m)
         if not doc:
             return False
+        noise = _noise(tables, m)
+        doc.update(noise_share=noise, st_sum=st_sum(doc), flags=quality_flags(doc, noise))
         plot_indices(doc, ax=ax, metric=m, method="sobol")
         return True
 

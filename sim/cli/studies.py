@@ -24,9 +24,12 @@ from sim.cli.helpers import (
     warm,
 )
 from sim.cli.options import (
+    AutoReplicatesOpt,
     ForceOpt,
     Format,
+    MaxReplicatesOpt,
     MetricOpt,
+    NoiseTargetOpt,
     OutOpt,
     ResumeOpt,
     ScenarioArg,
@@ -37,6 +40,7 @@ from sim.cli.options import (
     StrictOpt,
     TicksOpt,
     WorkersOpt,
+    replicates_or_auto,
 )
 from sim.scenario import list_scenarios
 
@@ -258,9 +262,9 @@ def sensitivity(
             "(10 per parameter, at least 64).",
         ),
     ] = None,
-    replicates: Annotated[
-        int, typer.Option("-r", "--replicates", min=1, help="Runs per design point, averaged.")
-    ] = 1,
+    replicates: AutoReplicatesOpt = "1",
+    noise_target: NoiseTargetOpt = 0.1,
+    max_replicates: MaxReplicatesOpt = 32,
     metric: MetricOpt = None,
     second_order: Annotated[
         bool, typer.Option("--second-order", help="Sobol second-order indices (more runs).")
@@ -287,12 +291,14 @@ def sensitivity(
     r"""Global sensitivity analysis (SALib) of a scenario's metrics.
 
     Each design point runs -r times on the same seeds and the mean is
-    analysed; the table reports the share of variance that is replicate
-    noise. --out adds sensitivity.json, figures/indices.png and
-    figures/convergence.png.
+    analysed; the tables report the replicate noise share (unclipped) and
+    flag metrics whose indices mean little (noise share > 0.5, total indices
+    summing > 1.5). -r auto chooses the replicates from a pilot. --out adds
+    sensitivity.json, figures/indices.png and figures/convergence.png.
 
     Examples:
       xborder sensitivity toy_corridor --method sobol -N 64 -r 2
+      xborder sensitivity toy_corridor -N 16 -r auto --metric delivered
       xborder sensitivity toy_corridor --method morris \
           --param exploration=0.05:0.4 --param states.MID.capacity=5:30 \
           --metric delivered --format json
@@ -314,9 +320,11 @@ def sensitivity(
         method,
         param,
         samples,
-        replicates,
+        replicates_or_auto(replicates),
         seed,
         metrics=metric,
+        noise_target=noise_target,
+        max_replicates=max_replicates,
         calc_second_order=second_order,
         ticks=ticks,
         **execution(out, workers, scheduler, resume, force),
@@ -329,6 +337,8 @@ def sensitivity(
         figures = write_sensitivity_figures(res, metric)
         show_figures(figures)
     doc = res.to_dict()
+    if res.replicates_auto:  # what -r auto chose, and why
+        typer.echo(res.describe_replicates(), err=True)
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
     elif fmt is Format.csv:

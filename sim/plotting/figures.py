@@ -118,6 +118,8 @@ def write_compare_figures(comparison, out_dir=None) -> list[Path]:
 def write_sensitivity_figures(result, metrics=None, out_dir=None) -> list[Path]:
     """``indices.png`` and ``convergence.png`` (or ``emulator.png``) of a sensitivity study.
 
+    A flagged metric (noisy, total indices summing far above 1) says so in its panel's title.
+
     Args:
         result: the :class:`~sim.harness.sensitivity_analysis.SensitivityResult`.
         metrics: the metrics asked for (default: the main metrics); at most four shown.
@@ -139,7 +141,8 @@ def write_sensitivity_figures(result, metrics=None, out_dir=None) -> list[Path]:
             continue
         fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.6), squeeze=False)
         for ax, m in zip(axes[0], shown):
-            plot(data[m], ax=ax, metric=m, method=result.settings.method)
+            doc = {**data[m], **result.quality(m)} if name == "indices" else data[m]
+            plot(doc, ax=ax, metric=m, method=result.settings.method)
         fig.tight_layout()
         paths.append(_save(fig, figures / f"{name}.png"))
     held = [m for m in shown if getattr(result, "validation", {}).get(m)]

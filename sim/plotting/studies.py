@@ -209,7 +209,9 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
 
     Args:
         data: one metric's entry of the sensitivity document (``S1``/``ST`` with
-            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``).
+            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``). Its
+            ``flags`` (with ``noise_share``, ``st_sum``), if any, are added to the
+            title in red: indices that mean little.
         ax: axes to draw on (a new figure if None).
         metric: the metric's name, for the title.
         method: "sobol", "fast" or "morris".
@@ -239,7 +241,21 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
     ax.set_title(metric_label(metric) if metric else "", fontsize=9)
     ax.set_ylabel("elementary effect (metric units)" if method == "morris" else "share of variance")
     legend_outside(ax)
+    _mark_flags(ax, data)
     return tidy(ax)
+
+
+def _mark_flags(ax, data: dict) -> None:
+    """A flagged metric's title in red, with its flags, noise share and ST sum."""
+    flags = data.get("flags") or []
+    if not flags:
+        return
+    noise, total = data.get("noise_share"), data.get("st_sum")
+    facts = [f"noise share {noise:.2f}" if noise is not None else ""]
+    facts.append(f"ST sum {total:.2f}" if total is not None else "")
+    title = ax.get_title()
+    note = f"FLAGGED: {', '.join(flags)}\n({'; '.join(f for f in facts if f)})"
+    ax.set_title(f"{title}\n{note}" if title else note, fontsize=8.5, color="#b2182b")
 
 
 def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = "sobol"):
