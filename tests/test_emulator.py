@@ -173,3 +173,19 @@ def test_bad_emulator_options_exit_2_one_line(extra, needle):
     assert r.exit_code == 2, r.output
     err = r.stderr.strip()
     assert len(err.splitlines()) == 1 and needle in err and "Traceback" not in r.output
+
+
+def test_emulator_replicates_auto_reaches_a_tight_noise_target():
+    """-r auto in emulator mode: a pilot picks the replicates that bring the noise share
+    under the target, records why, and the study runs with them."""
+    em = emulator_sensitivity(
+        None, "gp", ISHIGAMI_BOUNDS, n=40, replicates="auto", seed=2, noise_target=0.01,
+        evaluator=FunctionEvaluator(noisy_ishigami), workers=1,
+    )  # fmt: skip
+    choice = em.replicates_auto
+    assert choice is not None and choice["replicates"] == em.emulator.replicates
+    r = choice["replicates"]
+    assert r >= 3  # noise share ~0.07 in one run: a 0.01 target needs several
+    assert len(em.runs) == 40 * r and (em.runs["status"] == "ok").all()
+    assert em.noise["y"] < 0.03, em.noise  # measured on the study itself
+    assert "replicates_auto" in em.to_dict()

@@ -15,7 +15,7 @@ Replicate noise is not apportioned: these are indices of the *mean* response.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from sim.harness.emulator import KINDS, Z95, fit, validate
 from sim.harness.executors import HarnessError
 from sim.harness.indices import analyze, ishigami, noise_share
 from sim.harness.outputs import clean, write_json
+from sim.harness.replicates import MAX_REPLICATES, NOISE_TARGET, auto_replicates
 from sim.harness.runner import ModelEvaluator, Run, describe_evaluator
 from sim.harness.sampling import SampleSettings, resolve_params
 from sim.harness.sensitivity_analysis import SensitivityResult, write_sensitivity_outputs
@@ -217,10 +218,12 @@ def emulator_sensitivity(
     kind: str = "gp",
     params: list[str] | dict | None = None,
     n: int | None = None,
-    replicates: int = 2,
+    replicates: int | str = 2,
     seed: int = 0,
     *,
     metrics: list[str] | None = None,
+    noise_target: float = NOISE_TARGET,
+    max_replicates: int = MAX_REPLICATES,
     overrides: list[str] | None = None,
     ticks: int | None = None,
     evaluator=None,
@@ -237,9 +240,13 @@ def emulator_sensitivity(
         kind: "gp" or "gbt".
         params: as in :func:`~sim.harness.sensitivity_analysis.sensitivity`.
         n: design points (default: 10 per parameter, at least 64).
-        replicates: runs per design point (2 or more also fits a variance emulator).
+        replicates: runs per design point (2 or more also fits a variance emulator), or
+            "auto": a pilot chooses them for a noise share of at most ``noise_target``
+            (:mod:`sim.harness.replicates`), at most ``max_replicates``.
         seed: seed of the design, the runs (common random numbers) and the fits.
         metrics: metrics to analyse (default: every metric).
+        noise_target: with ``replicates="auto"``, the noise share to reach.
+        max_replicates: with ``replicates="auto"``, the most replicates it may choose.
         overrides: ``--set`` strings applied to the scenario first.
         ticks: horizon override.
         evaluator: what a run computes (default: the model), e.g.
@@ -258,19 +265,29 @@ def emulator_sensitivity(
         check_ticks([sc], ticks)
     bounds, kinds = resolve_params(sc, params)
     n = int(n or max(64, 10 * len(bounds)))
-    es = EmulatorSettings(kind, n, replicates, bounds, kinds, seed, folds, base, draws, draw_base)
+    auto = replicates == "auto"
+    r0 = 2 if auto else replicates
+    es = EmulatorSettings(kind, n, r0, bounds, kinds, seed, folds, base, draws, draw_base)
     check_emulator_settings(es)
     metrics = check_metrics(metrics) if evaluator is None else metrics
+    label = sc.name if sc is not None else "function"
+    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
+    overrides_by = {label: sc.overrides} if sc is not None else None
+    choice = None
+    if auto:  # the pilot's points are spread over the emulator's own parameter space
+        choice = auto_replicates(
+            es.saltelli(), ev, label, metrics, ex, noise_target, max_replicates, overrides_by
+        )
+        replicates = choice["replicates"]
+        es = replace(es, replicates=replicates)
     X = es.points()
     seeds = run_seeds(seed, replicates)
-    label = sc.name if sc is not None else "function"
     st = es.saltelli()
     runs = [
         Run(i * replicates + k, label, k, s, point=i, params=st.values(x))
         for i, x in enumerate(X)
         for k, s in enumerate(seeds)
     ]
-    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
     settings = {
         "kind": "sensitivity-emulator",
         "scenarios": {label: sc.data} if sc is not None else {},
@@ -280,10 +297,15 @@ def emulator_sensitivity(
     }
     scs = {label: sc} if sc is not None else {}
     manifest = base_manifest("sensitivity", scs, seed, seeds, len(runs))
-    overrides_by = {label: sc.overrides} if sc is not None else None
+    if choice is not None:
+        manifest["replicates_auto"] = choice
     data = conduct(runs, ev, settings, manifest, ex, f"{kind} emulator {label}", overrides_by)
     result = EmulatedSensitivity(
-        **vars(data), settings=st, scenario=sc.name if sc is not None else "", emulator=es
+        **vars(data),
+        settings=st,
+        scenario=sc.name if sc is not None else "",
+        emulator=es,
+        replicates_auto=choice,
     )
     if data.state != "finished":
         return result
