@@ -91,6 +91,19 @@ def _settings(tables) -> dict[str, str]:
     return {} if st is None else dict(zip(st["setting"], st["value"].astype(str)))
 
 
+def _facts(tables, metric: str, doc: dict) -> str:
+    """``noise share 0.06, ST sum 1.08; Q2 0.82 (ceiling 0.94), coverage 0.92``."""
+    noise, total = doc.get("noise_share"), doc.get("st_sum")
+    parts = [f"noise share {noise:.2f}" if noise is not None else "noise share -"]
+    parts.append(f"ST sum {total:.2f}" if total is not None else "ST sum -")
+    val = validation_doc(tables, metric)
+    row = tables["validation"].set_index("metric").loc[metric] if val else None
+    if row is not None:
+        q2, ceiling, cov = row["q2"], row["q2_ceiling"], row["coverage"]
+        return f"{', '.join(parts)}; Q2 {q2:.2f} (ceiling {ceiling:.2f}), coverage {cov:.2f}"
+    return ", ".join(parts)
+
+
 def validation_doc(tables, metric: str) -> dict:
     """One metric's ``{"q2", "coverage", "folds", "held_out": {observed, predicted, sd}}``."""
     val, held = tables.get("validation"), tables.get("held_out")
@@ -119,6 +132,8 @@ def draw(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         noise = _noise(tables, m)
         doc.update(noise_share=noise, st_sum=st_sum(doc), flags=quality_flags(doc, noise))
         plot_indices(doc, ax=ax, metric=m, method="sobol")
+        if emulator:
+            ax.set_title(f"{ax.get_title()}\n{_facts(tables, m, doc)}", fontsize=8.5)
         return True
 
     def lines(ax, m):

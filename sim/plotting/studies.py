@@ -274,7 +274,8 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
     for i, p in enumerate(data[-1]["index"]):
         v = np.array([d["index"].get(p, np.nan) for d in data], dtype=float)
         c = np.array([d["conf"].get(p, np.nan) for d in data], dtype=float)
-        ax.plot(n, v, "o-", color=color(i), label=p.replace("_", " "), ms=3)
+        style = "o-" if i < len(PALETTE) else "s--"  # colours cycle: a second line style
+        ax.plot(n, v, style, color=color(i), label=p.replace("_", " "), ms=3)
         ax.fill_between(n, v - c, v + c, color=color(i), alpha=0.15, lw=0)
     ax.set_xscale("log", base=2)
     ax.set_xticks(n, [str(int(k)) for k in n])
