@@ -159,22 +159,54 @@ def point_stats(runs: pd.DataFrame, metric: str, n: int) -> pd.DataFrame:
     return out.reindex(range(n)).dropna(subset=["mean"])
 
 
-def analyze_design(X, stats: pd.DataFrame, es: EmulatorSettings) -> tuple[dict, dict, dict]:
-    """Fit, validate and analyse one metric: (indices, validation, fitted emulator)."""
+def _design_data(X, stats: pd.DataFrame, es: EmulatorSettings):
+    """(inputs, means, variances, fit keywords) of the points with a value, or a note."""
     y = stats["mean"].to_numpy(dtype=float)
     if len(y) < MIN_POINTS:
-        return {"note": f"only {len(y)} design points have a value"}, {}, {}
+        return f"only {len(y)} design points have a value"
     if np.ptp(y) == 0:
-        return {"note": "constant output: no variance to apportion"}, {}, {}
+        return "constant output: no variance to apportion"
     Xi = np.asarray(X, dtype=float)[stats.index.to_numpy()]
     r = stats["count"].to_numpy(dtype=float)
     var = stats["var"].fillna(0).to_numpy(dtype=float) if es.replicates > 1 else None
-    kw = {"replicates": r, "kind": es.kind, "bounds": es.box(), "seed": es.seed}
+    return Xi, y, var, {"replicates": r, "kind": es.kind, "bounds": es.box(), "seed": es.seed}
+
+
+def analyze_design(X, stats: pd.DataFrame, es: EmulatorSettings) -> tuple[dict, dict, dict]:
+    """Fit, validate and analyse one metric: (indices, validation, fitted emulator)."""
+    data = _design_data(X, stats, es)
+    if isinstance(data, str):
+        return {"note": data}, {}, {}
+    Xi, y, var, kw = data
     em = fit(Xi, y, var, **kw)
     val = validate(Xi, y, var, folds=es.folds, **kw)
     held = {k: val.pop(k) for k in ("predicted", "sd", "std_errors")}
     val["held_out"] = {"point": stats.index.tolist(), "observed": y.tolist(), **held}
     return emulated_indices(em, es), val, em.describe()
+
+
+def design_convergence(X, stats: pd.DataFrame, es: EmulatorSettings, full: dict) -> list[dict]:
+    """ST of emulators fitted to the first N/4 and N/2 design points, then ``full`` (all N).
+
+    ``[{"n": design points, "index": {p: ST}, "conf": {p: half-width}}]`` by growing n,
+    as :func:`~sim.harness.indices.convergence` gives for a direct Sobol sample; ``full``
+    is the metric's indices from :func:`analyze_design` (not refitted). A subset with
+    fewer than :data:`MIN_POINTS` valued points, or a constant output, is left out. The
+    design's rows are in random order, so its first n points are a random subset
+    (less evenly spread than a Latin hypercube of n).
+    """
+    out = []
+    for n in sorted({es.N >> k for k in (2, 1) if MIN_POINTS <= es.N >> k < es.N}):
+        data = _design_data(X, stats[stats.index < n], es)
+        if isinstance(data, str):
+            continue
+        Xi, y, var, kw = data
+        res = emulated_indices(fit(Xi, y, var, **kw), es)
+        if "ST" in res:
+            out.append({"n": n, "index": res["ST"], "conf": res["ST_conf"]})
+    if "ST" in full:
+        out.append({"n": es.N, "index": full["ST"], "conf": full["ST_conf"]})
+    return out
 
 
 @dataclass
@@ -349,6 +381,7 @@ __all__ = [
     "EmulatedSensitivity",
     "EmulatorSettings",
     "analyze_design",
+    "design_convergence",
     "emulated_indices",
     "emulator_sensitivity",
     "noisy_ishigami",

@@ -265,7 +265,7 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
         data: ``[{"n", "index": {P: v}, "conf": {P: c}}]`` (Sobol ST or Morris mu_star).
         ax: axes to draw on (a new figure if None).
         metric: the metric's name, for the title.
-        method: "sobol" or "morris".
+        method: "sobol", "morris", or "emulator" (Sobol ST against design points).
     """
     ax = axes(ax, (5, 3.6))
     if not data:
@@ -274,12 +274,14 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
     for i, p in enumerate(data[-1]["index"]):
         v = np.array([d["index"].get(p, np.nan) for d in data], dtype=float)
         c = np.array([d["conf"].get(p, np.nan) for d in data], dtype=float)
-        ax.plot(n, v, "o-", color=color(i), label=p.replace("_", " "), ms=3)
+        style = "o-" if i < len(PALETTE) else "s--"  # colours cycle: a second line style
+        ax.plot(n, v, style, color=color(i), label=p.replace("_", " "), ms=3)
         ax.fill_between(n, v - c, v + c, color=color(i), alpha=0.15, lw=0)
     ax.set_xscale("log", base=2)
     ax.set_xticks(n, [str(int(k)) for k in n])
-    ax.set_xlabel("base samples" if method == "sobol" else "trajectories")
-    ax.set_ylabel("total index ST" if method == "sobol" else "mu* (metric units)")
+    xlabel = {"sobol": "base samples", "emulator": "design points (emulator fitted to)"}
+    ax.set_xlabel(xlabel.get(method, "trajectories"))
+    ax.set_ylabel("mu* (metric units)" if method == "morris" else "total index ST")
     ax.set_title(metric_label(metric) if metric else "", fontsize=9)
     legend_outside(ax)
     return tidy(ax)
