@@ -3,10 +3,11 @@
 Importing ``sim`` is cheap; the model (which imports Mesa) and the harness load on
 first use::
 
-    from sim import load_scenario, TraffickingModel, run_study, compare, sensitivity
+    from sim import load_scenario, TraffickingModel, run_study, compare, sensitivity, run_design
     model = TraffickingModel(load_scenario("toy_corridor"), seed=1).run()
     model.summary()["interdiction_rate"]
     run_study("toy_corridor", replicates=20).summary()
+    run_design("toy_corridor", [{"exploration": 0.1}, {"exploration": 0.3}], seeds=3)
 
 ``sim.__version__`` is the version in pyproject.toml (:mod:`sim._version`).
 """
@@ -21,12 +22,13 @@ __all__ = [
     "compare",
     "list_scenarios",
     "load_scenario",
+    "run_design",
     "run_replicates",
     "run_study",
     "sensitivity",
 ]
 
-_HARNESS = ("compare", "run_replicates", "run_study", "sensitivity")
+_HARNESS = ("compare", "run_design", "run_replicates", "run_study", "sensitivity")
 
 
 def __getattr__(name):

@@ -53,21 +53,25 @@ class AddMlat(Policy):
 
 @dataclass
 class ExtraditionTreaty(Policy):
-    """An extradition treaty between two states.
+    """An extradition treaty between two states, or a convention among several parties.
 
     Args:
-        between: the two states.
+        between: the two states of a bilateral treaty.
+        parties: or the parties of a multilateral convention such as the Montevideo
+            Convention on Extradition of 1933 (every pair is covered).
     """
 
     type: ClassVar[str] = "extradition_treaty"
-    FIELDS: ClassVar[dict[str, str]] = {"between": "pair"}
-    REQUIRED: ClassVar[tuple[str, ...]] = ("between",)
+    FIELDS: ClassVar[dict[str, str]] = {"between": "pair", "parties": "states"}
+    ONE_OF: ClassVar[tuple[str, ...]] = ("between", "parties")
 
     between: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
 
     def legal(self, world, legal) -> None:  # noqa: D102
-        a, b = (world.state_index[x] for x in self.between)
-        legal.pair(a, b, "extradition", True)
+        idx = [world.state_index[x] for x in (self.between or self.parties)]
+        for a, b in ((a, b) for a in idx for b in idx if a < b):
+            legal.pair(a, b, "extradition", True)
 
 
 @dataclass

@@ -159,7 +159,8 @@ _TABLE = (
           'Extradition 1990, Art. 2(1): one or two years, recalled)'),
     Param("extradition_median_weeks", 40.0, "pos", "uncertain", (20.0, 104.0),
           'median duration of treaty extradition proceedings, arrest to surrender decision '
-          '(illustrative: months to years)'),
+          '(illustrative: months to years; extraditions from Guatemala to Mexico take 6-12 '
+          'months, PGR 2017, data/process_statistics.csv extradition_duration_gtm_mex)'),
     Param("surrender_consent_weeks", 3, "int", "structural", None,
           'weeks from arrest to decision under a surrender arrangement when the person '
           'consents: 15 days (European Commission EAW statistics 2017, recalled)'),

@@ -25,6 +25,7 @@ WINGS = (
     "plotting",
     "cli",
     "dashboard",
+    "ema",
     "calibrate",
 )
 MAX_LINES = 400
@@ -109,7 +110,16 @@ def test_the_model_imports_no_wing(graph):
     [
         (
             "harness",
-            {"cli", "plotting", "recommend", "validation", "experiments", "dashboard", "calibrate"},
+            {
+                "cli",
+                "plotting",
+                "recommend",
+                "validation",
+                "experiments",
+                "dashboard",
+                "ema",
+                "calibrate",
+            },
         ),
         (
             "plotting",
@@ -118,6 +128,7 @@ def test_the_model_imports_no_wing(graph):
         ("recommend", {"cli", "plotting", "validation", "experiments", "dashboard"}),
         ("validation", {"cli", "plotting", "recommend", "experiments", "dashboard"}),
         ("experiments", {"cli", "plotting", "dashboard"}),
+        ("ema", {"cli", "plotting", "validation", "experiments", "dashboard"}),
         ("calibrate", {"cli", "plotting", "recommend", "validation", "experiments", "dashboard"}),
     ],
 )

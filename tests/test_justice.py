@@ -21,6 +21,7 @@ from sim import members as M
 from sim.model import TraffickingModel
 from sim.policies import REGISTRY, from_dict
 from sim.scenario import Scenario, load_scenario, validate
+from sim.scenario_schema import ScenarioError
 
 SEEDS = (1, 2, 3)
 
@@ -948,6 +949,20 @@ def test_extradition_treaty_makes_a_member_extraditable():
     assert not M.surrenders(
         m.members, m.legal, m.world, np.array([leader]), WES, m.world.leader_offence
     ).any()
+
+
+def test_an_extradition_convention_covers_every_pair_of_its_parties():
+    """`parties` (a convention such as Montevideo 1933) covers each pair, and only those."""
+    conv = {"type": "extradition_treaty", "parties": ["WES", "NOR", "MKT"]}
+    m = model(scenario(NO_CASES, policies=[conv]), ticks=2)
+    m.step()
+    x = m.legal.extradition
+    i = {s: sidx(m, s) for s in ("WES", "NOR", "MKT", "AND")}
+    for a, b in (("WES", "NOR"), ("WES", "MKT"), ("NOR", "MKT")):
+        assert x[i[a], i[b]] and x[i[b], i[a]]
+    assert not x[i["AND"]].any() and not x[:, i["AND"]].any()
+    with pytest.raises(ScenarioError, match="between|parties"):
+        scenario(policies=[{"type": "extradition_treaty", "start": 0}])
 
 
 def test_add_mlat_gives_mlat_channel():

@@ -19,7 +19,7 @@ from sim.scenario import Scenario, list_scenarios, load_scenario
 SHIPPED = list_scenarios()
 NAMES = [name for name, _, _ in SHIPPED]
 #: shipped alternatives: a region plus policies, for `xborder compare` (not status quos)
-ALTERNATIVES = {"central_america_gtm_mex_extradition": "central_america_cocaine"}
+ALTERNATIVES = {"central_america_gtm_mex_surrender": "central_america_cocaine"}
 REAL = [n for n in NAMES if not n.startswith("toy") and n not in ALTERNATIVES]
 TICKS = 30
 runner = CliRunner()

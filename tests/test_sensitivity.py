@@ -100,8 +100,14 @@ def test_cli_sobol_on_the_toy_json_contract(tmp_path):
     d = doc["metrics"]["delivered"]
     for key in ("S1", "S1_conf", "ST", "ST_conf"):
         assert set(d[key]) == set(params)
-    assert d["noise_share"] is None or 0 <= d["noise_share"] <= 1
+    # the noise share is the measured ratio, not clipped at 1 (issue 15): it can exceed 1
     runs = __import__("pandas").read_parquet(out / "runs.parquet")
+    g = runs.groupby("point")["delivered"]
+    assert d["noise_share"] == pytest.approx(g.var().mean() / 2 / g.mean().var())
+    # the quality flags travel with the indices (tests/test_index_quality.py)
+    assert d["st_sum"] == pytest.approx(sum(d["ST"].values()))
+    assert ("noisy" in d["flags"]) == (d["noise_share"] is not None and d["noise_share"] > 0.5)
+    assert ("st_sum_high" in d["flags"]) == (d["st_sum"] > 1.5)
     assert runs["param:expand_max"].isin([1, 2, 3]).all()  # whole-number parameter
     assert set(runs.groupby("point")["seed"].apply(tuple)) == {tuple(runs["seed"][:2])}
     # the sample's settings travel with the results; re-analysis reproduces the indices

@@ -221,7 +221,7 @@ def given_worlds(path: Path, sc):
     return GivenWorlds(sets, tuple(float(w) for w in ens.weights), str(path))
 
 
-def run_across(sc, ensemble: Path, replicates, seed, ticks, fmt_json, ex: dict) -> None:
+def run_across(sc, ensemble: Path, replicates, seed, ticks, fmt, ex: dict) -> None:
     """``xborder run --ensemble``: each metric across the calibrated sets."""
     from sim.calibrate.across import run_ensemble
 
@@ -230,7 +230,7 @@ def run_across(sc, ensemble: Path, replicates, seed, ticks, fmt_json, ex: dict) 
     doc = study.to_dict()
     for w in doc["warnings"]:
         typer.echo(f"warning: {w}", err=True)
-    if fmt_json:
+    if fmt == "json":
         typer.echo(json.dumps(doc, indent=2))
     else:
         across_table(
@@ -240,7 +240,7 @@ def run_across(sc, ensemble: Path, replicates, seed, ticks, fmt_json, ex: dict) 
     report_failures(study)
 
 
-def compare_across(base, alts, ensemble: Path, replicates, seed, ticks, metric, fmt_json, ex):
+def compare_across(base, alts, ensemble: Path, replicates, seed, ticks, metric, fmt, ex):
     """``xborder compare --ensemble``: each alternative's effect across the calibrated sets."""
     from sim.calibrate.across import compare_ensemble
 
@@ -251,7 +251,7 @@ def compare_across(base, alts, ensemble: Path, replicates, seed, ticks, metric, 
     doc = cmp.to_dict()
     for w in doc["warnings"]:
         typer.echo(f"warning: {w}", err=True)
-    if fmt_json:
+    if fmt == "json":
         typer.echo(json.dumps(doc, indent=2))
     else:
         for alt in doc["alternatives"]:

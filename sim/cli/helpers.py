@@ -134,6 +134,12 @@ def report_failures(data) -> None:
         raise typer.Exit(1)
 
 
+def show_figures(paths) -> None:
+    """Name the figure files a command wrote (on stderr, like the outputs' folder)."""
+    for p in paths or []:
+        typer.echo(f"figure: {p}", err=True)
+
+
 def drawing() -> None:
     """Choose matplotlib's backend before a command draws: Agg, unless MPLBACKEND says.
 
@@ -156,5 +162,6 @@ __all__ = [
     "policy_warnings",
     "report_failures",
     "saved",
+    "show_figures",
     "warm",
 ]

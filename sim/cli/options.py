@@ -74,10 +74,45 @@ MetricOpt = Annotated[
     list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
 ]
 
+#: ``xborder sensitivity -r``: a number, or ``auto`` (a pilot chooses; sim.harness.replicates).
+AutoReplicatesOpt = Annotated[
+    str,
+    typer.Option(
+        "-r",
+        "--replicates",
+        help="Runs per design point, averaged; 'auto': a pilot (16 points x 4 replicates) "
+        "chooses the number that brings the noise share under --noise-target.",
+    ),
+]
+NoiseTargetOpt = Annotated[
+    float, typer.Option("--noise-target", help="With -r auto: the noise share to reach.")
+]
+MaxReplicatesOpt = Annotated[
+    int, typer.Option("--max-replicates", help="With -r auto: at most this many replicates.")
+]
+
+
+def replicates_or_auto(value: str) -> int | str:
+    """``-r`` of ``sensitivity``: ``"auto"`` or a whole number >= 1 (else exit 2)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        typer.echo(f"-r/--replicates: a whole number >= 1 or 'auto', got {value!r}", err=True)
+        raise typer.Exit(2)
+    return n
+
+
 __all__ = [
+    "AutoReplicatesOpt",
     "ForceOpt",
     "Format",
+    "MaxReplicatesOpt",
     "MetricOpt",
+    "NoiseTargetOpt",
     "OutOpt",
     "ResumeOpt",
     "ScenarioArg",
@@ -89,6 +124,7 @@ __all__ = [
     "TableOrJson",
     "TicksOpt",
     "WorkersOpt",
+    "replicates_or_auto",
 ]
 
 #: Where a served page listens, and who may join (``dashboard``, ``workshop``).

@@ -134,20 +134,37 @@ def checks_report(results, console: Console | None = None) -> None:
 
 
 def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = None) -> None:
-    """One table per metric: a row per parameter with its indices and intervals."""
+    """One table per metric (a row per parameter: indices and intervals), then the flags.
+
+    The last table has a row per metric: noise share (unclipped), the sum of the total
+    indices, and the flags (``FLAG_NOTES`` of :mod:`sim.harness.indices`) with a footnote.
+    """
     c = console or _console()
     morris = doc["method"] == "morris"
     keys = ("mu_star", "sigma") if morris else ("S1", "ST")
+    em = doc.get("emulator")
+    how = f"sobol on a {em['kind']} emulator of the mean" if em else doc["method"]
     for m in metrics:
         res = doc["metrics"].get(m, {})
         noise = res.get("noise_share")
         if "note" in res and keys[0] not in res:
             c.print(f"[bold]{m}[/]: {res['note']}")
             continue
+        notes = (
+            []
+            if noise is None
+            else [f"noise share {noise:.2f} (noise in a mean / variance of the means)"]
+        )
+        if val := res.get("validation"):
+            notes.append(
+                f"emulator, {val['folds']}-fold: Q2 {fmt(val['q2'])} (noise caps it near "
+                f"{fmt(val.get('q2_ceiling'))}), "
+                f"{fmt(val['coverage'])} of held-out means in their 95% intervals"
+            )
         t = Table(
-            title=f"{m}: {doc['method']}, {doc['runs']} runs",
+            title=f"{m}: {how}, {doc['runs']} runs",
             title_justify="left",
-            caption=None if noise is None else f"replicate noise: {noise:.0%} of the variance",
+            caption="; ".join(notes) or None,
             caption_justify="left",
         )
         t.add_column("parameter")
@@ -163,6 +180,41 @@ def sensitivity_tables(doc: dict, metrics: list[str], console: Console | None = 
                     row.append(fmt(res[f"{k}_conf"][p]))
             t.add_row(*row)
         c.print(t)
+        if res.get("flags"):
+            c.print(f"[bold red]FLAGGED: {', '.join(res['flags'])}[/] (see index quality)")
+    _flags_table(doc, metrics, c)
+
+
+def _flags_table(doc: dict, metrics: list[str], c: Console) -> None:
+    shown = [m for m in metrics if m in doc["metrics"]]
+    if not shown:
+        return
+    t = Table(title="index quality", title_justify="left")
+    for col in ("metric", "noise share", "ST sum", "flags"):
+        t.add_column(col, justify="right" if col in ("noise share", "ST sum") else "left")
+    seen: list[str] = []
+    for m in shown:
+        res = doc["metrics"][m]
+        flags = res.get("flags") or []
+        seen += [f for f in flags if f not in seen]
+        noise, total = res.get("noise_share"), res.get("st_sum")
+        t.add_row(
+            m,
+            "-" if noise is None else f"{noise:.2f}",
+            "-" if total is None else f"{total:.2f}",
+            res["note"] if "note" in res else (", ".join(flags) or "ok"),
+        )
+    c.print(t)
+    notes = doc.get("flag_notes", {})
+    for f in seen:
+        c.print(f"  {f}: {notes.get(f, '')}", markup=False)
+    if not seen:
+        th = doc.get("flag_thresholds", {})
+        c.print(
+            f"  no metric flagged (noise share <= {th.get('noise_share')}, "
+            f"ST sum <= {th.get('st_sum')})",
+            markup=False,
+        )
 
 
 # ----------------------------------------------------------------- recommendations

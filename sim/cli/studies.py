@@ -22,12 +22,16 @@ from sim.cli.helpers import (
     load,
     policy_warnings,
     report_failures,
+    show_figures,
     warm,
 )
 from sim.cli.options import (
+    AutoReplicatesOpt,
     ForceOpt,
     Format,
+    MaxReplicatesOpt,
     MetricOpt,
+    NoiseTargetOpt,
     OutOpt,
     ResumeOpt,
     ScenarioArg,
@@ -38,14 +42,9 @@ from sim.cli.options import (
     StrictOpt,
     TicksOpt,
     WorkersOpt,
+    replicates_or_auto,
 )
 from sim.scenario import list_scenarios
-
-
-def show_figures(paths) -> None:
-    """Name the figure files a command wrote (on stderr, like the outputs' folder)."""
-    for p in paths or []:
-        typer.echo(f"figure: {p}", err=True)
 
 
 def scenarios() -> None:
@@ -104,7 +103,6 @@ def run(
       xborder run central_america_cocaine -r 8 --seed 1 --format json
       xborder run toy_corridor --set states.MID.capacity=40 --out outputs/surge
       xborder run toy_corridor -r 200 --out outputs/big --resume  # after Ctrl-C
-      xborder run toy_corridor --ensemble outputs/cal/ensemble.csv -r 4
     """
     warm(workers, scheduler)
     from sim.harness.outputs import clean
@@ -114,7 +112,7 @@ def run(
     policy_warnings([sc], strict, ticks)
     if ensemble is not None:
         ex = execution(out, workers, scheduler, resume, force)
-        return run_across(sc, ensemble, replicates, seed, ticks, fmt is Format.json, ex)
+        return run_across(sc, ensemble, replicates, seed, ticks, fmt, ex)
     study = call(
         run_study,
         sc,
@@ -195,9 +193,7 @@ def compare(
     Wilcoxon signed-rank p Holm-adjusted across metrics. Cost-effectiveness
     (kg per year per million USD a year) only where the change in delivered
     is detectable (its 95% interval excludes zero). --set applies to every
-    scenario. --out adds compare.json and figures/forest.png. --ensemble
-    runs every calibrated parameter set with -r paired replicates and reports
-    each effect across the ensemble.
+    scenario. --out adds compare.json and figures/forest.png.
 
     Examples:
       xborder compare toy_corridor scenarios/toy_surge.toml -r 50
@@ -212,8 +208,7 @@ def compare(
     policy_warnings([base, *alts], strict, ticks)
     if ensemble is not None:
         ex = execution(out, workers, scheduler, resume, force)
-        fmt_json = fmt is Format.json
-        return compare_across(base, alts, ensemble, replicates, seed, ticks, metric, fmt_json, ex)
+        return compare_across(base, alts, ensemble, replicates, seed, ticks, metric, fmt, ex)
     cmp = call(
         compare_fn,
         base,
@@ -267,16 +262,24 @@ def sensitivity(
             "--samples",
             min=1,
             help="Base samples (Sobol, power of two; 64), trajectories (Morris; 16) or "
-            "samples per parameter (FAST, > 64; 128).",
+            "samples per parameter (FAST, > 64; 128); with --emulator: design points "
+            "(10 per parameter, at least 64).",
         ),
     ] = None,
-    replicates: Annotated[
-        int, typer.Option("-r", "--replicates", min=1, help="Runs per design point, averaged.")
-    ] = 1,
+    replicates: AutoReplicatesOpt = "1",
+    noise_target: NoiseTargetOpt = 0.1,
+    max_replicates: MaxReplicatesOpt = 32,
     metric: MetricOpt = None,
     second_order: Annotated[
         bool, typer.Option("--second-order", help="Sobol second-order indices (more runs).")
     ] = False,
+    emulator: Annotated[
+        str | None,
+        typer.Option(
+            help="gp or gbt: run -N space-filling points -r times each, emulate each "
+            "metric's mean and take Sobol indices of the emulator (validated out of sample).",
+        ),
+    ] = None,
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
@@ -292,12 +295,14 @@ def sensitivity(
     r"""Global sensitivity analysis (SALib) of a scenario's metrics.
 
     Each design point runs -r times on the same seeds and the mean is
-    analysed; the table reports the share of variance that is replicate
-    noise. --out adds sensitivity.json, figures/indices.png and
-    figures/convergence.png.
+    analysed; the tables report the replicate noise share (unclipped) and
+    flag metrics whose indices mean little (noise share > 0.5, total indices
+    summing > 1.5). -r auto chooses the replicates from a pilot. --out adds
+    sensitivity.json, figures/indices.png and figures/convergence.png.
 
     Examples:
       xborder sensitivity toy_corridor --method sobol -N 64 -r 2
+      xborder sensitivity toy_corridor -N 16 -r auto --metric delivered
       xborder sensitivity toy_corridor --method morris \
           --param exploration=0.05:0.4 --param states.MID.capacity=5:30 \
           --metric delivered --format json
@@ -308,15 +313,22 @@ def sensitivity(
 
     sc = load(scenario, set_)
     policy_warnings([sc], strict, ticks)
+    fn = sensitivity_fn
+    if emulator is not None:
+        from sim.cli.emulated import emulated
+
+        fn = emulated(emulator, method, second_order)
     res = call(
-        sensitivity_fn,
+        fn,
         sc,
         method,
         param,
         samples,
-        replicates,
+        replicates_or_auto(replicates),
         seed,
         metrics=metric,
+        noise_target=noise_target,
+        max_replicates=max_replicates,
         calc_second_order=second_order,
         ticks=ticks,
         **execution(out, workers, scheduler, resume, force),
@@ -329,6 +341,8 @@ def sensitivity(
         figures = write_sensitivity_figures(res, metric)
         show_figures(figures)
     doc = res.to_dict()
+    if res.replicates_auto:  # what -r auto chose, and why
+        typer.echo(res.describe_replicates(), err=True)
     if fmt is Format.json:
         typer.echo(json.dumps(doc, indent=2))
     elif fmt is Format.csv:

@@ -42,6 +42,7 @@ KINDS = {
     "sensitivity": {
         "scenario": (str, True),
         "method": (str, False),
+        "emulator": (str, False),
         "samples": (int, False),
         "params": (list, False),
         "metrics": (list, False),
@@ -244,13 +245,20 @@ def run_portfolio(exp, workers: int | None, progress: bool) -> KindOutput:
 
 # ----------------------------------------------------------------------- sensitivity
 def run_sensitivity(exp, workers: int | None, progress: bool) -> KindOutput:
-    """Sobol (or Morris/FAST) indices with their convergence and replicate noise."""
+    """Sobol (or Morris/FAST) indices with their convergence and replicate noise.
+
+    With ``emulator``: Sobol indices of an emulator of the mean
+    (:func:`sim.experiments.emulated.run_emulated`).
+    """
+    from sim.experiments.emulated import noise_table, run_emulated
     from sim.harness.sensitivity_analysis import sensitivity
     from sim.scenario import load_scenario
 
     sc = load_scenario(exp.data["scenario"])
     method = exp.data.get("method", "sobol")
     metrics = exp.data.get("metrics") or SENSITIVITY_METRICS
+    if exp.data.get("emulator"):
+        return run_emulated(exp, sc, metrics, workers, progress)
     res = sensitivity(
         sc,
         method,
@@ -272,20 +280,10 @@ def run_sensitivity(exp, workers: int | None, progress: bool) -> KindOutput:
         for d in res.convergence.get(m, [])
         for p, v in d["index"].items()
     ]
-    noise = [
-        {
-            "metric": m,
-            "noise_share": res.noise.get(m),
-            "note": res.indices.get(m, {}).get("note", ""),
-        }
-        for m in metrics
-    ]
     tables = {
         "indices": res.table(),
         "convergence": pd.DataFrame(conv, columns=["metric", "n", "param", "index", "conf"]),
-        "noise": pd.DataFrame(noise, columns=["metric", "noise_share", "note"]).astype(
-            {"noise_share": float}
-        ),
+        "noise": noise_table(res, metrics),
     }
     st = res.settings
     provenance = {

@@ -144,6 +144,17 @@ def _validate(path: Path, data: dict) -> None:
         ):
             if reps is not None and reps < 2:
                 raise ExperimentError(path, key, f"a paired comparison needs 2 or more, got {reps}")
+    if kind == "sensitivity" and "emulator" in data:
+        from sim.harness.emulator import KINDS as EMULATORS
+
+        if data["emulator"] not in EMULATORS:
+            raise ExperimentError(
+                path, "emulator", f"{data['emulator']!r} is not one of {', '.join(EMULATORS)}"
+            )
+        if data.get("method", "sobol") != "sobol":
+            raise ExperimentError(
+                path, "method", "an emulator gives Sobol indices; drop method or emulator"
+            )
     if data.get("metrics"):
         from sim.metrics import REGISTRY
 

@@ -10,6 +10,7 @@ do. It computes and saves tables and draws nothing (figures: ``sim.plotting``)::
     study.summary()                       # metric, mean, 95% interval, unit
     cmp = compare("toy_corridor", ["scenarios/toy_surge.toml"], replicates=20)
     cmp.table                             # paired differences, A12, Holm p per metric
+    run_design("toy_corridor", [{"exploration": 0.1}, {"exploration": 0.3}], seeds=3)
 
 Names load lazily, so a worker process that only needs ``sim.harness.runner`` does
 not import scipy.stats or SALib.
@@ -20,6 +21,8 @@ from importlib import import_module
 _WHERE = {
     "Comparison": "comparison",
     "compare": "comparison",
+    "DesignEvaluator": "design",
+    "run_design": "design",
     "HarnessError": "executors",
     "StudyStopped": "executors",
     "FunctionEvaluator": "runner",
@@ -31,6 +34,7 @@ _WHERE = {
     "SampleSettings": "sensitivity_analysis",
     "SensitivityResult": "sensitivity_analysis",
     "analyze_study": "sensitivity_analysis",
+    "emulator_sensitivity": "emulated_sensitivity",
     "sensitivity": "sensitivity_analysis",
     "a12": "stats",
     "holm": "stats",

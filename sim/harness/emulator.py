@@ -87,7 +87,7 @@ def log_variance_target(y_var, replicates) -> tuple[np.ndarray, np.ndarray]:
     pos = s2[s2 > 0]
     floor = 1e-6 * float(np.median(pos)) if len(pos) else 1e-12
     z = np.log(np.maximum(s2, floor)) - (digamma(k) - np.log(k))
-    return z, polygamma(1, k)
+    return z, np.broadcast_to(polygamma(1, k), z.shape).copy()
 
 
 # ------------------------------------------------------------------------- GP
@@ -135,7 +135,7 @@ class _GP:
     def white(self) -> float:
         return self.parts[1] * self.scale**2
 
-    def draws(self, U, n: int, rng: np.random.Generator, features: int = 1024) -> np.ndarray:
+    def draws(self, U, n: int, rng: np.random.Generator, features: int = 512) -> np.ndarray:
         """``n`` posterior draws of the mean function at ``U``.
 
         The prior by random Fourier features, conditioned by Matheron's rule on the
@@ -284,8 +284,8 @@ def _check(X, y_mean, y_var, kind):
     y = np.asarray(y_mean, dtype=float)
     if len(X) != len(y) or (y_var is not None and len(y_var) != len(y)):
         raise HarnessError("emulator: X, y_mean and y_var need one row per design point")
-    if len(y) < 4 or not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise HarnessError("emulator: need at least 4 points with finite inputs and outputs")
+    if len(y) < 3 or not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise HarnessError("emulator: need at least 3 points with finite inputs and outputs")
     return X, y
 
 
@@ -352,8 +352,9 @@ def validate(
 
     Each point is predicted by the emulator fitted without its fold. ``q2`` is
     ``1 - sum((ybar - mu)^2) / sum((ybar - mean(ybar))^2)`` over the held-out means
-    (their replicate noise caps it below 1); ``coverage`` is the share of held-out means
-    inside ``mu +- 1.96 * sqrt(sd^2 + noise_var / r)``, ideally about 0.95;
+    (their replicate noise caps it below 1, at about ``q2_ceiling``: one minus the mean
+    replicate variance of a point mean over their variance); ``coverage`` is the share
+    of held-out means inside ``mu +- 1.96 * sqrt(sd^2 + noise_var / r)``, ideally 0.95;
     ``std_errors`` are the standardised errors.
     """
     X, y = _check(X, y_mean, y_var, kind)
@@ -364,22 +365,18 @@ def validate(
     mu, sd = np.empty(len(y)), np.empty(len(y))
     for k in range(folds):
         test, train = fold == k, fold != k
-        em = fit(
-            X[train],
-            y[train],
-            None if y_var is None else np.asarray(y_var, float)[train],
-            replicates=r[train],
-            kind=kind,
-            bounds=B,
-            seed=seed + k,
-        )
+        v = None if y_var is None else np.asarray(y_var, float)[train]
+        em = fit(X[train], y[train], v, replicates=r[train], kind=kind, bounds=B, seed=seed + k)
         mu[test] = em.predict(X[test])[0]
         sd[test] = em.interval_sd(X[test], r[test])
     err = y - mu
     total = float(np.sum((y - y.mean()) ** 2))
     z = err / np.where(sd > 0, sd, np.nan)
+    noisy = r >= 2 if y_var is not None else np.zeros(len(y), bool)
+    noise = float(np.mean(np.asarray(y_var, float)[noisy] / r[noisy])) if noisy.any() else None
     return {
         "q2": 1 - float(np.sum(err**2)) / total if total > 0 else float("nan"),
+        "q2_ceiling": 1 - noise * len(y) / total if noise is not None and total > 0 else None,
         "coverage": float(np.mean(np.abs(z) <= Z95)),
         "rmse": float(np.sqrt(np.mean(err**2))),
         "folds": folds,

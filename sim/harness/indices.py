@@ -2,8 +2,9 @@
 
 SALib silently returns wrong indices when, say, a sample drawn without second-order
 terms is analysed with them; :func:`analyze` refuses any mismatch. Also the indices'
-convergence with sample size, the share of variance that is replicate noise, and the
-Ishigami function with its analytical indices (the known-answer check).
+convergence with sample size, the share of variance that is replicate noise (unclipped),
+the flags that mark indices that mean little (noisy, total indices summing far above 1),
+and the Ishigami function with its analytical indices (the known-answer check).
 """
 
 from __future__ import annotations
@@ -121,24 +122,72 @@ def convergence(st: SampleSettings, Y, X=None) -> list[dict]:
     return out
 
 
-def noise_share(runs: pd.DataFrame, metric: str, replicates: int) -> float | None:
-    """Share of the variance of the point means that is replicate noise.
+def replicate_variances(runs: pd.DataFrame, metric: str) -> tuple[float, float]:
+    """Mean within-point variance of single runs, and the variance of the point means.
 
-    Within-point variance over ``replicates`` runs, divided by ``replicates`` (the
-    noise left in a mean), over the variance of the point means. None with one
-    replicate.
+    NaN where they cannot be measured (fewer than two replicates or two points).
     """
-    if replicates < 2:
-        return None
     ok = runs[runs["status"] == "ok"]
     g = ok.groupby("point")[metric]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         within = float(np.nanmean(g.var(ddof=1).to_numpy(dtype=float)))
         total = float(np.nanvar(g.mean().to_numpy(dtype=float), ddof=1))
+    return within, total
+
+
+def noise_share(runs: pd.DataFrame, metric: str, replicates: int) -> float | None:
+    """Ratio of the replicate noise left in a point mean to the variance of the point means.
+
+    Within-point variance over ``replicates`` runs, divided by ``replicates`` (the
+    noise left in a mean), over the variance of the point means. Not clipped: both are
+    estimates, and with common random numbers (the same seeds at every point) the
+    noise partly cancels between points, so the ratio can exceed 1; above
+    :data:`NOISE_FLAG` the indices mostly apportion noise. None with one replicate.
+    """
+    if replicates < 2:
+        return None
+    within, total = replicate_variances(runs, metric)
     if not (np.isfinite(within) and np.isfinite(total)) or total <= 0:
         return None
-    return float(min(within / replicates / total, 1.0))
+    return float(within / replicates / total)
+
+
+# ----------------------------------------------------------------- quality flags
+#: A metric is flagged ``noisy`` when its noise share exceeds this.
+NOISE_FLAG = 0.5
+#: ... and ``st_sum_high`` when its total indices (Sobol, FAST ST) sum to more than this.
+#: Interactions make the sum exceed 1, but rarely by half; far above 1 the estimator
+#: is dominated by noise or too few samples.
+ST_SUM_FLAG = 1.5
+FLAG_NOTES = {
+    "noisy": f"noise share > {NOISE_FLAG}: replicate noise is more than half the variance "
+    "of the point means, so the indices mostly apportion noise; raise -r (or -r auto)",
+    "st_sum_high": f"total indices sum to > {ST_SUM_FLAG} (at most ~1 plus interactions): "
+    "the estimates are dominated by noise or too few samples; raise -N and -r",
+    "noise_target_missed": "-r auto: --max-replicates was too few to bring the noise share "
+    "under --noise-target",
+}
+
+
+def st_sum(res: dict) -> float | None:
+    """Sum of a metric's total indices ST over the parameters (Sobol, FAST); else None."""
+    st = res.get("ST")
+    if not isinstance(st, dict) or not st:
+        return None
+    vals = np.asarray(list(st.values()), dtype=float)
+    return float(vals.sum()) if np.all(np.isfinite(vals)) else None
+
+
+def quality_flags(res: dict, noise: float | None) -> list[str]:
+    """The flags of one metric's indices: ``noisy``, ``st_sum_high`` (see FLAG_NOTES)."""
+    total = st_sum(res)
+    flags = []
+    if noise is not None and noise > NOISE_FLAG:
+        flags.append("noisy")
+    if total is not None and total > ST_SUM_FLAG:
+        flags.append("st_sum_high")
+    return flags
 
 
 # ----------------------------------------------------------------- known answer

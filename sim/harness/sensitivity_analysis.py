@@ -12,7 +12,7 @@ and an analysis that does not match them is refused.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,14 +21,20 @@ import pandas as pd
 from sim.harness.comparison import check_metrics
 from sim.harness.executors import HarnessError
 from sim.harness.indices import (
+    FLAG_NOTES,
     ISHIGAMI_BOUNDS,
+    NOISE_FLAG,
+    ST_SUM_FLAG,
     analyze,
     convergence,
     ishigami,
     ishigami_indices,
     noise_share,
+    quality_flags,
+    st_sum,
 )
 from sim.harness.outputs import clean, write_json
+from sim.harness.replicates import MAX_REPLICATES, NOISE_TARGET, auto_replicates, describe
 from sim.harness.runner import FunctionEvaluator, ModelEvaluator, Run, describe_evaluator
 from sim.harness.sampling import (
     DEFAULT_N,
@@ -51,7 +57,8 @@ class SensitivityResult(StudyData):
         scenario: the scenario's name ("" for a plain function).
         indices: metric -> index name -> parameter -> value (as in the JSON).
         convergence: metric -> [{"n", "index", "conf"}] (Sobol ST, Morris mu_star).
-        noise: metric -> share of the output variance that is replicate noise.
+        noise: metric -> replicate noise over the variance of the point means (unclipped).
+        replicates_auto: what ``replicates="auto"`` chose and why (None otherwise).
     """
 
     settings: SampleSettings | None = None
@@ -59,6 +66,20 @@ class SensitivityResult(StudyData):
     indices: dict = field(default_factory=dict)
     convergence: dict = field(default_factory=dict)
     noise: dict = field(default_factory=dict)
+    replicates_auto: dict | None = None
+
+    def quality(self, metric: str) -> dict:
+        """A metric's ``noise_share``, ``st_sum`` and ``flags`` (see ``FLAG_NOTES``)."""
+        res, noise = self.indices.get(metric, {}), self.noise.get(metric)
+        flags = quality_flags(res, noise)
+        auto = (self.replicates_auto or {}).get("metrics", {}).get(metric, {})
+        if auto.get("reachable") is False:
+            flags.append("noise_target_missed")
+        return {"noise_share": noise, "st_sum": st_sum(res), "flags": flags}
+
+    def describe_replicates(self) -> str:
+        """One line: what ``replicates="auto"`` chose and why ("" otherwise)."""
+        return describe(self.replicates_auto) if self.replicates_auto else ""
 
     def table(self) -> pd.DataFrame:
         """Long table: metric, index, parameter, value, conf."""
@@ -83,7 +104,8 @@ class SensitivityResult(StudyData):
     def to_dict(self) -> dict:
         """The JSON document of ``xborder sensitivity --format json``."""
         st = self.settings
-        metrics = {m: {**res, "noise_share": self.noise.get(m)} for m, res in self.indices.items()}
+        metrics = {m: {**res, **self.quality(m)} for m, res in self.indices.items()}
+        auto = {"replicates_auto": self.replicates_auto} if self.replicates_auto else {}
         return clean(
             {
                 "method": st.method,
@@ -93,6 +115,9 @@ class SensitivityResult(StudyData):
                 "sample": st.to_dict(),
                 "metrics": metrics,
                 "convergence": self.convergence,
+                "flag_thresholds": {"noise_share": NOISE_FLAG, "st_sum": ST_SUM_FLAG},
+                "flag_notes": FLAG_NOTES,
+                **auto,
             }
         )
 
@@ -146,6 +171,7 @@ def analyze_study(
         indices=ind,
         convergence=conv,
         noise=noise,
+        replicates_auto=man.get("replicates_auto"),
     )
 
 
@@ -154,9 +180,11 @@ def sensitivity(
     method: str = "sobol",
     params: list[str] | dict | None = None,
     n: int | None = None,
-    replicates: int = 1,
+    replicates: int | str = 1,
     seed: int = 0,
     *,
+    noise_target: float = NOISE_TARGET,
+    max_replicates: int = MAX_REPLICATES,
     metrics: list[str] | None = None,
     calc_second_order: bool = False,
     overrides: list[str] | None = None,
@@ -173,8 +201,12 @@ def sensitivity(
             scenario's ``[uncertainties]`` table.
         n: base samples (Sobol, a power of two), trajectories (Morris) or samples per
             parameter (FAST, > 64); default 64 / 16 / 128.
-        replicates: runs per design point, averaged.
+        replicates: runs per design point, averaged; ``"auto"``: chosen by a pilot
+            (:mod:`sim.harness.replicates`) to bring the noise share of ``metrics``
+            under ``noise_target``, at most ``max_replicates``.
         seed: seed of the sample and root seed of the runs.
+        noise_target: with ``"auto"``: the noise share to reach (0-1).
+        max_replicates: with ``"auto"``: the cap (at least 2).
         metrics: metrics to analyse (default: every metric).
         calc_second_order: Sobol second-order indices (more runs).
         overrides: ``--set`` strings applied to the scenario first.
@@ -190,6 +222,9 @@ def sensitivity(
     if sc is not None:
         check_ticks([sc], ticks)
     bounds, kinds = resolve_params(sc, params)
+    auto = replicates == "auto"
+    if isinstance(replicates, str) and not auto:
+        raise HarnessError(f"--replicates: a whole number or 'auto', got {replicates!r}")
     st = SampleSettings(
         method=method,
         N=int(n or DEFAULT_N.get(method, 64)),
@@ -197,19 +232,27 @@ def sensitivity(
         bounds=bounds,
         kinds=kinds,
         seed=seed,
-        replicates=replicates,
+        replicates=1 if auto else int(replicates),
     )
     check_settings(st)
     metrics = check_metrics(metrics) if evaluator is None else metrics
+    label = sc.name if sc is not None else "function"
+    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
+    overrides_by = {label: sc.overrides} if sc is not None else None
+    choice = None
+    if auto:
+        choice = auto_replicates(
+            st, ev, label, metrics, ex, noise_target, max_replicates, overrides_by
+        )
+        replicates = choice["replicates"]
+        st = SampleSettings(**{**asdict(st), "replicates": replicates})
     X = st.sample()
     seeds = run_seeds(seed, replicates)
-    label = sc.name if sc is not None else "function"
     runs = [
         Run(i * replicates + k, label, k, s, point=i, params=st.values(x))
         for i, x in enumerate(X)
         for k, s in enumerate(seeds)
     ]
-    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
     settings = {
         "kind": "sensitivity",
         "scenarios": {label: sc.data} if sc is not None else {},
@@ -219,7 +262,8 @@ def sensitivity(
     }
     scs = {label: sc} if sc is not None else {}
     manifest = base_manifest("sensitivity", scs, seed, seeds, len(runs))
-    overrides_by = {label: sc.overrides} if sc is not None else None
+    if choice is not None:
+        manifest["replicates_auto"] = choice
     data = _conduct(runs, ev, settings, manifest, ex, f"{method} {label}", overrides_by)
     names = [m for m in (metrics or data.metrics) if m in data.runs.columns]
     complete = data.state == "finished"
@@ -231,6 +275,7 @@ def sensitivity(
         indices=ind,
         convergence=conv,
         noise=noise,
+        replicates_auto=choice,
     )
     if ex.out is not None and complete:
         write_sensitivity_outputs(result)

@@ -30,6 +30,7 @@ from sim.plotting.recommend import plot_frontier, plot_prim_tradeoff, plot_regre
 from sim.plotting.studies import (
     plot_convergence,
     plot_effects,
+    plot_emulator_fit,
     plot_forest,
     plot_indices,
     plot_main,
@@ -51,6 +52,7 @@ __all__ = [
     "plot_convergence",
     "plot_corridor_map",
     "plot_effects",
+    "plot_emulator_fit",
     "plot_estimates",
     "plot_forest",
     "plot_frontier",

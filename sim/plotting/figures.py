@@ -22,7 +22,13 @@ from sim.metrics import MAIN, REGISTRY
 from sim.plotting.calibration import figure_marginals, figure_target_fits
 from sim.plotting.map import corridor_tables, has_coordinates, plot_corridor_map
 from sim.plotting.recommend import plot_frontier, plot_prim_tradeoff, plot_regret
-from sim.plotting.studies import plot_convergence, plot_forest, plot_indices, plot_main
+from sim.plotting.studies import (
+    plot_convergence,
+    plot_emulator_fit,
+    plot_forest,
+    plot_indices,
+    plot_main,
+)
 from sim.plotting.timeseries import plot_heatmap
 
 DPI = 120
@@ -111,7 +117,9 @@ def write_compare_figures(comparison, out_dir=None) -> list[Path]:
 
 
 def write_sensitivity_figures(result, metrics=None, out_dir=None) -> list[Path]:
-    """``indices.png`` and ``convergence.png`` of a sensitivity study (``--out``).
+    """``indices.png`` and ``convergence.png`` (or ``emulator.png``) of a sensitivity study.
+
+    A flagged metric (noisy, total indices summing far above 1) says so in its panel's title.
 
     Args:
         result: the :class:`~sim.harness.sensitivity_analysis.SensitivityResult`.
@@ -134,9 +142,17 @@ def write_sensitivity_figures(result, metrics=None, out_dir=None) -> list[Path]:
             continue
         fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.6), squeeze=False)
         for ax, m in zip(axes[0], shown):
-            plot(data[m], ax=ax, metric=m, method=result.settings.method)
+            doc = {**data[m], **result.quality(m)} if name == "indices" else data[m]
+            plot(doc, ax=ax, metric=m, method=result.settings.method)
         fig.tight_layout()
         paths.append(_save(fig, figures / f"{name}.png"))
+    held = [m for m in shown if getattr(result, "validation", {}).get(m)]
+    if held:  # an emulator-based study: its out-of-sample check
+        fig, axs = plt.subplots(1, len(held), figsize=(4.2 * len(held), 4), squeeze=False)
+        for ax, m in zip(axs[0], held):
+            plot_emulator_fit(result.validation[m], ax=ax, metric=m)
+        fig.tight_layout()
+        paths.append(_save(fig, figures / "emulator.png"))
     return paths
 
 

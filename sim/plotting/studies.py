@@ -209,7 +209,9 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
 
     Args:
         data: one metric's entry of the sensitivity document (``S1``/``ST`` with
-            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``).
+            ``_conf``; Morris: ``mu_star``, ``mu_star_conf``, ``sigma``). Its
+            ``flags`` (with ``noise_share``, ``st_sum``), if any, are added to the
+            title in red: indices that mean little.
         ax: axes to draw on (a new figure if None).
         metric: the metric's name, for the title.
         method: "sobol", "fast" or "morris".
@@ -239,7 +241,21 @@ def plot_indices(data: dict, ax=None, metric: str = "", method: str = "sobol"):
     ax.set_title(metric_label(metric) if metric else "", fontsize=9)
     ax.set_ylabel("elementary effect (metric units)" if method == "morris" else "share of variance")
     legend_outside(ax)
+    _mark_flags(ax, data)
     return tidy(ax)
+
+
+def _mark_flags(ax, data: dict) -> None:
+    """A flagged metric's title in red, with its flags, noise share and ST sum."""
+    flags = data.get("flags") or []
+    if not flags:
+        return
+    noise, total = data.get("noise_share"), data.get("st_sum")
+    facts = [f"noise share {noise:.2f}" if noise is not None else ""]
+    facts.append(f"ST sum {total:.2f}" if total is not None else "")
+    title = ax.get_title()
+    note = f"FLAGGED: {', '.join(flags)}\n({'; '.join(f for f in facts if f)})"
+    ax.set_title(f"{title}\n{note}" if title else note, fontsize=8.5, color="#b2182b")
 
 
 def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = "sobol"):
@@ -249,7 +265,7 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
         data: ``[{"n", "index": {P: v}, "conf": {P: c}}]`` (Sobol ST or Morris mu_star).
         ax: axes to draw on (a new figure if None).
         metric: the metric's name, for the title.
-        method: "sobol" or "morris".
+        method: "sobol", "morris", or "emulator" (Sobol ST against design points).
     """
     ax = axes(ax, (5, 3.6))
     if not data:
@@ -258,19 +274,60 @@ def plot_convergence(data: list[dict], ax=None, metric: str = "", method: str = 
     for i, p in enumerate(data[-1]["index"]):
         v = np.array([d["index"].get(p, np.nan) for d in data], dtype=float)
         c = np.array([d["conf"].get(p, np.nan) for d in data], dtype=float)
-        ax.plot(n, v, "o-", color=color(i), label=p.replace("_", " "), ms=3)
+        style = "o-" if i < len(PALETTE) else "s--"  # colours cycle: a second line style
+        ax.plot(n, v, style, color=color(i), label=p.replace("_", " "), ms=3)
         ax.fill_between(n, v - c, v + c, color=color(i), alpha=0.15, lw=0)
     ax.set_xscale("log", base=2)
     ax.set_xticks(n, [str(int(k)) for k in n])
-    ax.set_xlabel("base samples" if method == "sobol" else "trajectories")
-    ax.set_ylabel("total index ST" if method == "sobol" else "mu* (metric units)")
+    xlabel = {"sobol": "base samples", "emulator": "design points (emulator fitted to)"}
+    ax.set_xlabel(xlabel.get(method, "trajectories"))
+    ax.set_ylabel("mu* (metric units)" if method == "morris" else "total index ST")
     ax.set_title(metric_label(metric) if metric else "", fontsize=9)
+    legend_outside(ax)
+    return tidy(ax)
+
+
+def plot_emulator_fit(data: dict, ax=None, metric: str = ""):
+    """Held-out point means against the emulator's predictions, with 95% intervals.
+
+    Args:
+        data: one metric's validation (``q2``, ``coverage``, ``folds`` and ``held_out``
+            with ``observed``, ``predicted``, ``sd``: sd of an observed mean).
+        ax: axes to draw on (a new figure if None).
+        metric: the metric's name, for the title.
+    """
+    ax = axes(ax, (4.2, 4))
+    held = data.get("held_out") or {}
+    obs, pred = np.asarray(held.get("observed", [])), np.asarray(held.get("predicted", []))
+    if not len(obs):
+        return ax
+    sd = np.asarray(held.get("sd", np.zeros(len(obs))), dtype=float)
+    inside = np.abs(obs - pred) <= 1.96 * sd
+    for mask, c, lab in ((inside, color(0), "inside"), (~inside, color(1), "outside")):
+        ax.errorbar(
+            pred[mask],
+            obs[mask],
+            yerr=1.96 * sd[mask],
+            fmt="o",
+            ms=3,
+            color=c,
+            lw=0.6,
+            label=f"{lab} 95% interval ({int(mask.sum())})",
+        )
+    lo, hi = float(min(obs.min(), pred.min())), float(max(obs.max(), pred.max()))
+    ax.plot([lo, hi], [lo, hi], color="0.3", lw=0.8)
+    ax.set_xlabel(f"emulator's prediction ({data.get('folds', '?')}-fold, held out)")
+    ax.set_ylabel("observed mean of the replicates")
+    q2, cov = data.get("q2"), data.get("coverage")
+    note = f"Q2 {q2:.2f}, coverage {cov:.0%}" if q2 is not None and cov is not None else ""
+    ax.set_title(f"{metric_label(metric) if metric else ''}\n{note}", fontsize=9)
     legend_outside(ax)
     return tidy(ax)
 
 
 __all__ = [
     "plot_convergence",
+    "plot_emulator_fit",
     "plot_effects",
     "plot_forest",
     "plot_indices",

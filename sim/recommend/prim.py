@@ -65,14 +65,23 @@ def _stats(box: Box, X, y, lo_data, hi_data, total_y: float, n_all: int) -> Box:
     return box
 
 
-def _peel_once(box: Box, X, y, alpha: float, min_n: int) -> Box | None:
-    """The best single peel, or None when every peel would leave fewer than ``min_n`` points."""
+def _peel_once(box: Box, X, y, alpha: float, min_n: int, lo_data, hi_data) -> Box | None:
+    """The best single peel, or None when every peel would leave fewer than ``min_n`` points.
+
+    Best: the highest mean, then the larger box, then the fewer restricted inputs; a
+    tie beyond that goes to the first input, its high side before its low side. The
+    last two rules are the EMA workbench's (``Prim`` sorts by objective, then by
+    unrestricted inputs, stably, high side first), so with distinct input values the
+    two peel the same points at every step (tests/test_ema.py).
+    """
     inside = box.contains(X)
     Xi, yi = X[inside], y[inside]
+    restricted = (box.low > lo_data) | (box.high < hi_data)
     best, best_key = None, None
     for j in range(X.shape[1]):
         xj = Xi[:, j]
-        for side in (0, 1):
+        n_res = int(restricted.sum()) + (0 if restricted[j] else 1)
+        for side in (1, 0):
             q = np.quantile(xj, alpha if side == 0 else 1 - alpha)
             keep = xj > q if side == 0 else xj < q
             if keep.all():  # ties at the quantile: peel the extreme value itself
@@ -81,7 +90,7 @@ def _peel_once(box: Box, X, y, alpha: float, min_n: int) -> Box | None:
             n_keep = int(keep.sum())
             if n_keep < min_n or n_keep == len(xj):
                 continue
-            key = (float(yi[keep].mean()), n_keep)  # higher mean, then the larger box
+            key = (float(yi[keep].mean()), n_keep, -n_res)
             if best_key is None or key > best_key:
                 low, high = box.low.copy(), box.high.copy()
                 if side == 0:
@@ -206,7 +215,10 @@ def prim(
             break
         box = Box(lo_data.copy(), hi_data.copy())
         traj = [box]
-        while (nxt := _peel_once(traj[-1], Xr, yr, peel_alpha, min_n)) is not None:
+        while True:
+            nxt = _peel_once(traj[-1], Xr, yr, peel_alpha, min_n, lo_data, hi_data)
+            if nxt is None:
+                break
             traj.append(nxt)
         for b in traj:  # statistics against all points, so rounds add up
             _stats(b, X, y, lo_data, hi_data, total, n_all)
