@@ -95,7 +95,7 @@ def calibrate(
     resume: ResumeOpt = False,
     force: ForceOpt = False,
 ) -> None:
-    r"""Calibrate a scenario's uncertain parameters to its [targets] table.
+    r"""Calibrate a scenario's uncertain parameters to its \[targets] table.
 
     History matching (default): waves of space-filling designs, emulators of
     each target's mean and replicate variance, implausibility cut at --cut;
