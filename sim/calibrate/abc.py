@@ -51,11 +51,11 @@ class AbcSettings:
         max_batches: batches per generation before it stops short.
     """
 
-    particles: int = 100
+    particles: int = 100  # illustrative defaults, chosen for run time
     generations: int = 4
     replicates: int = 1
-    quantile: float = 0.5
-    min_tolerance: float = 1.0
+    quantile: float = 0.5  # the median: a common adaptive choice (illustrative)
+    min_tolerance: float = 1.0  # within one sd of every target on average
     oversample: int = 3
     batch: float = 1.5
     max_batches: int = 6

@@ -58,10 +58,10 @@ class HmSettings:
         rounds: rounds of candidates at most, per wave.
     """
 
-    waves: int = 3
-    points: int = 0
+    waves: int = 3  # illustrative defaults, chosen for run time
+    points: int = 0  # 10 per parameter: the rule of thumb of Loeppky et al. 2009
     replicates: int = 3
-    cut: float = 3.0
+    cut: float = 3.0  # Pukelsheim's three-sigma rule (Vernon et al. 2010)
     emulator: str = "gp"
     candidates: int = 20000
     rounds: int = 10

@@ -27,7 +27,7 @@ def plant_targets(
     runs: int = 8,
     seed: int = 0,
     ticks: int | None = None,
-    sd_share: float = 0.05,
+    sd_share: float = 0.05,  # an observation error of 5% (illustrative)
 ) -> Scenario:
     """``sc`` with a ``[targets]`` table measured at the ``planted`` parameter values."""
     from sim.model import TraffickingModel
