@@ -44,7 +44,7 @@ TABLES = {
 
 #: rows whose paired runs take longest; `make test` covers their pipeline through the
 #: quick experiments (tests/test_experiments.py), `make test-all` their verdict here
-SLOW_ROWS = {"V2", "V9", "V17", "V18"}
+SLOW_ROWS = {"V2", "V9", "V16", "V17", "V18"}
 
 
 @pytest.mark.parametrize(
