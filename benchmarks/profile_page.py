@@ -51,9 +51,11 @@ def start(module: str, scenario: str, port: int, extra: dict | None = None) -> s
     env = dict(os.environ, XBORDER_DASHBOARD_MAX="40", MPLBACKEND="Agg",
                SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_KERNEL_CULL_TIMEOUT=CULL_TIMEOUT,
                SOLARA_ASSETS_EXTRA_LOCATIONS=str(ASSETS), **{SCENARIO_ENV: scenario})  # fmt: skip
-    env.update(extra or {})
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "benchmarks")])
-    proc = subprocess.Popen(app_command(module, port), cwd=ROOT, env=env,
+    env.update(extra or {})  # PYTHONPATH=/other/checkout: that checkout's dashboard
+    first = [p for p in (extra or {}).get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join([*first, str(ROOT), str(ROOT / "benchmarks")])
+    # ``python -m`` puts its working directory first on the path: the checkout's own
+    proc = subprocess.Popen(app_command(module, port), cwd=first[0] if first else ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
     deadline = time.time() + 120
