@@ -335,3 +335,14 @@ def Narrator(story: list[str]):
         solara.HTML(tag="b", unsafe_innerHTML="What happened")
         for line in story:
             solara.Text(line)
+
+
+def _prewarm() -> None:
+    """Warm up the first page's set-up in the background (a bad scenario fails at the join)."""
+    try:
+        ROOM.prewarm(_setup(SCENARIO, 1, {}))
+    except Exception:  # noqa: BLE001 - the first participant's join reports it
+        pass
+
+
+threading.Thread(target=_prewarm, name="xborder-prewarm", daemon=True).start()
