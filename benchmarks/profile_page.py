@@ -46,11 +46,9 @@ COMM_OPEN = re.compile(r'"msg_type":\s*"comm_open".*?"_model_name":\s*"(\w+)"', 
 
 def start(module: str, scenario: str, port: int, extra: dict | None = None) -> subprocess.Popen:
     """Serve ``module`` as ``xborder dashboard`` does (same launcher and settings)."""
-    from sim.dashboard import ASSETS, CULL_TIMEOUT, SCENARIO_ENV, app_command
+    from sim.dashboard import app_command, server_env
 
-    env = dict(os.environ, XBORDER_DASHBOARD_MAX="40", MPLBACKEND="Agg",
-               SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_KERNEL_CULL_TIMEOUT=CULL_TIMEOUT,
-               SOLARA_ASSETS_EXTRA_LOCATIONS=str(ASSETS), **{SCENARIO_ENV: scenario})  # fmt: skip
+    env = dict(server_env(scenario), XBORDER_DASHBOARD_MAX="40")
     env.update(extra or {})  # PYTHONPATH=/other/checkout: that checkout's dashboard
     first = [p for p in (extra or {}).get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join([*first, str(ROOT), str(ROOT / "benchmarks")])
@@ -97,6 +95,17 @@ def groups(server_pid: int) -> dict[str, list[psutil.Process]]:
     out["server"] = [root]
     out["workers"] = root.children(recursive=True)
     return out
+
+
+def settle(server_pid: int, limit: float = 60.0) -> None:
+    """Wait until the server is done starting (its warm-up included): 1 s without CPU."""
+    deadline, last = time.time() + limit, -1.0
+    while time.time() < deadline:
+        now = sum(v for k, v in snapshot(server_pid).items() if k in ("server", "workers"))
+        if now - last < 0.02:
+            return
+        last = now
+        time.sleep(1.0)
 
 
 def snapshot(server_pid: int) -> dict[str, float]:
@@ -248,7 +257,7 @@ def main() -> None:
             port = _free_port()
             proc = start(module, a.scenario, port, extra)
             try:
-                time.sleep(2)
+                settle(proc.pid)
                 url = f"http://127.0.0.1:{port}/"
                 into = a.sampled / name if a.sampled else None
                 row = asyncio.run(profile(url, a.steps, proc.pid, into))

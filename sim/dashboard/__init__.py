@@ -77,18 +77,8 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def serve(
-    scenario: str = "toy_corridor",
-    port: int = 8765,
-    host: str = LOOPBACK,
-    token: str | None = None,
-) -> int:
-    """Serve the dashboard (blocks until stopped); return the server's exit code.
-
-    The server runs in its own process group; SIGINT or SIGTERM to this process stops
-    that whole group (terminate, then kill after 5 s), so nothing keeps answering on
-    the port once the command is stopped.
-    """
+def server_env(scenario: str, token: str | None = None) -> dict[str, str]:
+    """The environment the dashboard's server runs in (``os.environ`` and our settings)."""
     env = dict(os.environ, **{SCENARIO_ENV: scenario})
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -102,6 +92,22 @@ def serve(
     env.pop(TOKEN_ENV, None)
     if token:
         env[TOKEN_ENV] = token
+    return env
+
+
+def serve(
+    scenario: str = "toy_corridor",
+    port: int = 8765,
+    host: str = LOOPBACK,
+    token: str | None = None,
+) -> int:
+    """Serve the dashboard (blocks until stopped); return the server's exit code.
+
+    The server runs in its own process group; SIGINT or SIGTERM to this process stops
+    that whole group (terminate, then kill after 5 s), so nothing keeps answering on
+    the port once the command is stopped.
+    """
+    env = server_env(scenario, token)
     proc = subprocess.Popen(serve_command(scenario, port, host), env=env, start_new_session=True)
     return supervise(proc)
 
