@@ -10,6 +10,8 @@ created, and the profiler's self time grouped by script URL (the five largest).
 ``--variant NAME=MODULE,VAR=VALUE`` serves another solara module (or the same with other
 settings) the same way, e.g. ``minimal=minimal_page``, a one-button page: the floor
 solara itself imposes. Variants take turns, so a busy machine weighs on each alike.
+``BROWSER_UI=1`` in a variant runs Chromium with its omnibox popups (as the benchmarks
+did before): a renderer of Chromium's own per context, reported as ``browser_ui``.
 
 Usage::
 
@@ -36,7 +38,11 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_dashboard import ARGS, CHROMIUM, ROOT, WAIT_WEEK, _free_port  # noqa: E402
+from bench_dashboard import ARGS, CHROMIUM, NO_BROWSER_UI, ROOT, WAIT_WEEK, _free_port  # noqa: E402
+
+#: A variant's setting (not passed to the server): Chromium with its omnibox popups, as
+#: the benchmarks ran it before (``BROWSER_UI=1``).
+BROWSER_UI = "BROWSER_UI"
 
 METRICS = ("ScriptDuration", "TaskDuration", "LayoutDuration", "RecalcStyleDuration",
            "JSHeapUsedSize", "Nodes")  # fmt: skip
@@ -126,7 +132,9 @@ def by_url(profile: dict, top: int = 6) -> list[tuple[str, float]]:
     return [(k, round(v, 3)) for k, v in per.most_common(top)]
 
 
-async def profile(url: str, steps: int, server_pid: int, sampled: Path | None = None) -> dict:
+async def profile(
+    url: str, steps: int, server_pid: int, sampled: Path | None = None, ui: bool = False
+) -> dict:
     """One page's load and steps; with ``sampled`` (a folder), under Chrome's profiler.
 
     The profiler costs the renderer CPU of its own: the CPU-seconds to compare come
@@ -136,7 +144,8 @@ async def profile(url: str, steps: int, server_pid: int, sampled: Path | None = 
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        args = [a for a in ARGS if not (ui and a == NO_BROWSER_UI)]
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=args)
         ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
         page = await ctx.new_page()
         cdp = await ctx.new_cdp_session(page)
@@ -260,7 +269,8 @@ def main() -> None:
                 settle(proc.pid)
                 url = f"http://127.0.0.1:{port}/"
                 into = a.sampled / name if a.sampled else None
-                row = asyncio.run(profile(url, a.steps, proc.pid, into))
+                ui = extra.get(BROWSER_UI) == "1"
+                row = asyncio.run(profile(url, a.steps, proc.pid, into, ui))
             finally:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(20)
