@@ -101,6 +101,30 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU-seconds (user and system) of ``pid`` and its descendants so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for q in _tree(pid):
+        try:
+            fields = Path(f"/proc/{q}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+def settle(pid: int, limit: float = 60.0) -> None:
+    """Wait until a server is done starting (its warm-up of the first set-up included)."""
+    deadline, last = time.time() + limit, -1.0
+    while time.time() < deadline:
+        now = _cpu_s(pid)
+        if now - last < 0.02:
+            return
+        last = now
+        time.sleep(1.0)
+
+
 def start_server(scenario: str, port: int) -> subprocess.Popen:
     exe = Path(sys.executable).parent / "xborder"
     proc = subprocess.Popen(
@@ -190,7 +214,7 @@ def main() -> None:
         port = _free_port()
         proc = start_server(a.scenario, port)
         try:
-            time.sleep(2)
+            settle(proc.pid)  # as a room: the facilitator starts the server before it joins
             with console.status(f"{n} participant(s) stepping {a.steps} times ..."):
                 row = asyncio.run(room(f"http://127.0.0.1:{port}/", n, a.steps, proc.pid, a.after))
         finally:
