@@ -209,6 +209,25 @@ def test_the_server_warms_the_first_set_up_before_anyone_joins():
         room.close()
 
 
+def test_participants_start_side_by_side_once_the_set_up_is_warm():
+    import threading
+
+    from sim.dashboard.worker import Room
+
+    room = Room(cap=2)
+    try:
+        kw = {"scenario_name": "toy_corridor", "seed": 1, "noise_seeds": 0}
+        room.prewarm(kw)
+        _, gate = room._gate(kw)
+        with gate:  # as while another participant's worker of this set-up were starting
+            t = threading.Thread(target=room.join, args=("a", kw), daemon=True)
+            t.start()
+            t.join(60)
+            assert not t.is_alive() and len(room) == 1  # did not wait for the other
+    finally:
+        room.close()
+
+
 def test_cli_help():
     from typer.testing import CliRunner
 

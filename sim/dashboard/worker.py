@@ -157,14 +157,21 @@ class Room:
             return key, self._warming.setdefault(key, threading.Lock())
 
     def _start(self, kwargs: dict) -> Worker:
-        """A worker for ``kwargs``, from the shared warm-up snapshot when there is one."""
+        """A worker for ``kwargs``, from the shared warm-up snapshot when there is one.
+
+        Only a warm-up waits for another: workers from a snapshot start side by side
+        (a room joining at once would otherwise start them one after the other).
+        """
         key, gate = self._gate(kwargs)
-        with gate:  # the first participant with a set-up warms it up, the others wait
-            snap = self.snapshots.get(key)
-            w = Worker(dict(kwargs, snapshot=snap))
-            if snap is None:
-                self.snapshots[key] = w.call("snapshot")
-        return w
+        snap = self.snapshots.get(key)
+        if snap is None:
+            with gate:  # the first participant with a set-up warms it up, the others wait
+                snap = self.snapshots.get(key)
+                if snap is None:
+                    w = Worker(kwargs)
+                    self.snapshots[key] = w.call("snapshot")
+                    return w
+        return Worker(dict(kwargs, snapshot=snap))
 
     def prewarm(self, kwargs: dict) -> None:
         """Warm up ``kwargs``'s set-up now, before anyone joins (no place taken).
