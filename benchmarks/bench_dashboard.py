@@ -43,7 +43,11 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+#: Without Chromium's omnibox popups: headless Chromium 156 builds them for every new
+#: context's window (a renderer of its own, ~0.6 CPU-s each), which a participant's
+#: browser does once, on their own machine, and which the page never uses.
+NO_BROWSER_UI = "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", NO_BROWSER_UI]
 TARGETS = {10: (1.0, 3.0), 20: (2.0, 5.0)}
 LOAD_TARGET, MEMORY_TARGET = 15.0, 0.20
 
@@ -95,6 +99,30 @@ def _rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU-seconds (user and system) of ``pid`` and its descendants so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for q in _tree(pid):
+        try:
+            fields = Path(f"/proc/{q}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+def settle(pid: int, limit: float = 60.0) -> None:
+    """Wait until a server is done starting (its warm-up of the first set-up included)."""
+    deadline, last = time.time() + limit, -1.0
+    while time.time() < deadline:
+        now = _cpu_s(pid)
+        if now - last < 0.02:
+            return
+        last = now
+        time.sleep(1.0)
 
 
 def start_server(scenario: str, port: int) -> subprocess.Popen:
@@ -186,7 +214,7 @@ def main() -> None:
         port = _free_port()
         proc = start_server(a.scenario, port)
         try:
-            time.sleep(2)
+            settle(proc.pid)  # as a room: the facilitator starts the server before it joins
             with console.status(f"{n} participant(s) stepping {a.steps} times ..."):
                 row = asyncio.run(room(f"http://127.0.0.1:{port}/", n, a.steps, proc.pid, a.after))
         finally:

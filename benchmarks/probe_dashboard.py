@@ -29,7 +29,7 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_dashboard import ARGS, CHROMIUM, WAIT_WEEK, _free_port, start_server  # noqa: E402
+from bench_dashboard import ARGS, CHROMIUM, WAIT_WEEK, _free_port, settle, start_server  # noqa: E402
 
 
 def _cpu(procs: list[psutil.Process]) -> float:
@@ -131,7 +131,7 @@ def main() -> None:
     port = _free_port()
     proc = start_server(a.scenario, port)
     try:
-        time.sleep(2)
+        settle(proc.pid)
         out = asyncio.run(run(f"http://127.0.0.1:{port}/", a.pages, a.steps, proc.pid))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -1,6 +1,7 @@
 """Issue 6: the workshop dashboard (session, narrator, figures, and the real server in Chromium)."""
 
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -187,6 +188,44 @@ def test_a_room_has_a_worker_per_participant_and_a_cap():
     finally:
         room.close()
     assert len(room) == 0 and not b.proc.is_alive()
+
+
+def test_the_server_warms_the_first_set_up_before_anyone_joins():
+    from sim.dashboard.worker import Room
+
+    room = Room(cap=1)
+    try:
+        kw = {"scenario_name": "toy_corridor", "seed": 1, "noise_seeds": 0}
+        room.prewarm(kw)
+        assert len(room) == 0 and len(room.snapshots) == 1  # no place taken, the warm-up kept
+        ((key, snap),) = room.snapshots.items()
+        room.prewarm(kw)  # once per set-up
+        assert room.snapshots[key] is snap
+        # the participant starts from the kept snapshot (a 3-week one here), not a warm-up
+        room.snapshots[key] = CorridorViz(**kw, warmup=3).snapshot()
+        w = room.join("a", kw)  # the room's one place is free
+        assert w.call("view")["warmup"] == 3 != pickle.loads(snap)[0].tick
+    finally:
+        room.close()
+
+
+def test_participants_start_side_by_side_once_the_set_up_is_warm():
+    import threading
+
+    from sim.dashboard.worker import Room
+
+    room = Room(cap=2)
+    try:
+        kw = {"scenario_name": "toy_corridor", "seed": 1, "noise_seeds": 0}
+        room.prewarm(kw)
+        _, gate = room._gate(kw)
+        with gate:  # as while another participant's worker of this set-up were starting
+            t = threading.Thread(target=room.join, args=("a", kw), daemon=True)
+            t.start()
+            t.join(60)
+            assert not t.is_alive() and len(room) == 1  # did not wait for the other
+    finally:
+        room.close()
 
 
 def test_cli_help():

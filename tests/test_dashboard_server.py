@@ -5,11 +5,13 @@ Every test starts the real ``xborder dashboard`` command and talks to it over
 Chromium with Playwright.
 """
 
+import gzip
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -119,5 +121,40 @@ def test_the_join_token_gates_the_page_in_chromium():
             assert page.locator(".xb-token-required").count() == 0
             page.close()
             b.close()
+    finally:
+        _cleanup(proc, port)
+
+
+def test_versioned_assets_are_kept_by_the_browser():
+    """A versioned script comes with a year's Cache-Control; the page itself does not."""
+    from sim.dashboard.launch import versioned
+
+    assert versioned("/_solara/cdn/echarts@5.4.0/dist/echarts.min.js", "")
+    assert versioned("/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/x.js", "")
+    assert versioned("/static/main-vuetify.js", "v=ed93192e")
+    assert not versioned("/static/main-vuetify.js", "")
+    assert not versioned("/_solara/cdn/@widgetti/solara-vuetify-app/dist/x.js", "")
+    port = _free_port()
+    proc = _start(port)
+    try:
+
+        def get(path: str):
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"}
+            )
+            with urllib.request.urlopen(req, timeout=30) as r:
+                body = r.read()
+                if r.headers["Content-Encoding"] == "gzip":
+                    body = gzip.decompress(body)
+                return r.headers, body
+
+        for _ in range(2):  # compressed once, then from the server's memory: the same headers
+            head, body = get("/_solara/cdn/echarts@5.4.0/dist/echarts.min.js")
+            assert head["Content-Encoding"] == "gzip" and b"echarts" in body[:2000]
+            kept = head["Cache-Control"] or ""
+            assert "immutable" in kept and "max-age=31536000" in kept, kept
+        head, page = get("/")
+        assert "immutable" not in (head["Cache-Control"] or "")
+        assert b"solara" in page and b"font-awesome" not in page  # no Font Awesome to load
     finally:
         _cleanup(proc, port)

@@ -77,6 +77,24 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def server_env(scenario: str, token: str | None = None) -> dict[str, str]:
+    """The environment the dashboard's server runs in (``os.environ`` and our settings)."""
+    env = dict(os.environ, **{SCENARIO_ENV: scenario})
+    env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # a closed tab's session (and its worker) is released a minute later, not in 24 h
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    # assets/custom.css: solara's loader and busy bar without their animations
+    env.setdefault("SOLARA_ASSETS_EXTRA_LOCATIONS", str(ASSETS))
+    # the page draws no Font Awesome icon (solara's are Material Design): one style
+    # sheet fewer to fetch and parse on every page
+    env.setdefault("SOLARA_ASSETS_FONTAWESOME_ENABLED", "False")
+    env.pop(TOKEN_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token
+    return env
+
+
 def serve(
     scenario: str = "toy_corridor",
     port: int = 8765,
@@ -89,16 +107,7 @@ def serve(
     that whole group (terminate, then kill after 5 s), so nothing keeps answering on
     the port once the command is stopped.
     """
-    env = dict(os.environ, **{SCENARIO_ENV: scenario})
-    env.setdefault("MPLBACKEND", "Agg")
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    # a closed tab's session (and its worker) is released a minute later, not in 24 h
-    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
-    # assets/custom.css: solara's loader and busy bar without their animations
-    env.setdefault("SOLARA_ASSETS_EXTRA_LOCATIONS", str(ASSETS))
-    env.pop(TOKEN_ENV, None)
-    if token:
-        env[TOKEN_ENV] = token
+    env = server_env(scenario, token)
     proc = subprocess.Popen(serve_command(scenario, port, host), env=env, start_new_session=True)
     return supervise(proc)
 

@@ -232,21 +232,40 @@ def Participant(worker, kernel: str):
                             {"style": "height: 330px; width: 100%;", "class": f"xb-chart-{name}"},
                         )
                 Narrator(view["story"])
-        with solara.Details("Set-up: scenario, seed, parameters (applied by Reset)"):
-            with solara.Row():
-                names = SCENARIOS
-                shown = names if scenario in names else [scenario, *names]
-                solara.Select("Scenario", values=shown, value=scenario, on_value=set_scenario)
-                solara.SliderInt("Seed", value=seed, min=0, max=99, on_value=set_seed)
-            for name, (label, lo, hi, step_) in SLIDERS.items():
-                solara.SliderFloat(
-                    label,
-                    value=sliders.get(name, (lo + hi) / 2),
-                    min=lo,
-                    max=hi,
-                    step=step_,
-                    on_value=lambda v, name=name: set_sliders({**sliders, name: v}),
-                )
+        SetUp(scenario, set_scenario, seed, set_seed, sliders, set_sliders)
+
+
+@solara.component
+def SetUp(scenario, set_scenario, seed, set_seed, sliders, set_sliders):
+    """Scenario, seed and parameters (applied by Reset), drawn only once opened.
+
+    Closed, it is one button: the page a participant joins has a dozen widgets fewer
+    to create, send and mount (solara's ``Details`` builds its content closed too).
+    """
+    shown, set_shown = solara.use_state(False)
+    solara.Button(
+        f"{'Hide' if shown else 'Show'} the set-up: scenario, seed, parameters (Reset applies)",
+        on_click=lambda: set_shown(not shown),
+        text=True,
+        classes=["xb-setup-toggle"],
+    )
+    if not shown:
+        return
+    with solara.Column(classes=["xb-setup"]):
+        with solara.Row():
+            names = SCENARIOS
+            shown_names = names if scenario in names else [scenario, *names]
+            solara.Select("Scenario", values=shown_names, value=scenario, on_value=set_scenario)
+            solara.SliderInt("Seed", value=seed, min=0, max=99, on_value=set_seed)
+        for name, (label, lo, hi, step_) in SLIDERS.items():
+            solara.SliderFloat(
+                label,
+                value=sliders.get(name, (lo + hi) / 2),
+                min=lo,
+                max=hi,
+                step=step_,
+                on_value=lambda v, name=name: set_sliders({**sliders, name: v}),
+            )
 
 
 @solara.component
@@ -316,3 +335,14 @@ def Narrator(story: list[str]):
         solara.HTML(tag="b", unsafe_innerHTML="What happened")
         for line in story:
             solara.Text(line)
+
+
+def _prewarm() -> None:
+    """Warm up the first page's set-up in the background (a bad scenario fails at the join)."""
+    try:
+        ROOM.prewarm(_setup(SCENARIO, 1, {}))
+    except Exception:  # noqa: BLE001 - the first participant's join reports it
+        pass
+
+
+threading.Thread(target=_prewarm, name="xborder-prewarm", daemon=True).start()

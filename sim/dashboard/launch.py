@@ -6,8 +6,9 @@ solara run ...`` with one change: solara compresses every response with starlett
 megabytes of JavaScript again (a profile of five participants joining showed it as
 the server's largest cost). Here static assets (scripts, styles, fonts) are
 compressed the first time they are asked for and served from memory afterwards;
-everything else goes through solara's middleware as before. Both the dashboard and
-the treaty game are served this way.
+everything else goes through solara's middleware as before. Versioned assets carry a
+long ``Cache-Control`` (:func:`versioned`). Both the dashboard and the treaty game are
+served this way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,22 @@ import starlette.middleware.gzip as _gzip
 #: Paths ending so are static files: the same bytes for every participant.
 STATIC = (".js", ".css", ".woff", ".woff2", ".ttf", ".svg", ".wasm", ".map")
 _Original = _gzip.GZipMiddleware
+#: Kept a year by the browser (solara sends no cache header): a versioned package's file
+#: (``/_solara/cdn/name@1.2.3/...``) or one asked for with its hash (``?v=...``), so a
+#: participant who reloads or rejoins loads the scripts from their cache (and Chromium
+#: reuses the code it compiled), not again from the server.
+IMMUTABLE = (b"cache-control", b"public, max-age=31536000, immutable")
+
+
+def versioned(path: str, query: str) -> bool:
+    """Whether a static file's URL names its version (so its bytes never change)."""
+    if query:  # solara's ?v=<hash>, requirejs's ?<hash>
+        return True
+    parts = path.split("/")  # "", "_solara", "cdn", ["@scope",] "name@1.2.3", "dist", ...
+    if parts[1:3] != ["_solara", "cdn"] or len(parts) < 5:
+        return False
+    package = parts[4] if parts[3].startswith("@") else parts[3]
+    return "@" in package.lstrip("@")
 
 
 class CachedGZipMiddleware:
@@ -58,6 +75,8 @@ class CachedGZipMiddleware:
                 (b"vary", b"Accept-Encoding"),
                 (b"content-length", str(len(zipped)).encode()),
             ]
+            if b"cache-control" not in names and versioned(scope["path"], key.split("?")[1]):
+                head.append(IMMUTABLE)
             hit = self.cache[key] = (status, head, zipped)
         await _send(send, *hit)
 

@@ -150,17 +150,45 @@ class Room:
             self.workers[session] = w
         return w
 
-    def _start(self, kwargs: dict) -> Worker:
-        """A worker for ``kwargs``, from the shared warm-up snapshot when there is one."""
+    def _gate(self, kwargs: dict) -> tuple[tuple, threading.Lock]:
+        """The set-up's key (side by side aside) and the lock of its warm-up."""
         key = tuple(sorted((k, v) for k, v in kwargs.items() if k != "side_by_side"))
         with self._lock:
-            gate = self._warming.setdefault(key, threading.Lock())
-        with gate:  # the first participant with a set-up warms it up, the others wait
-            snap = self.snapshots.get(key)
-            w = Worker(dict(kwargs, snapshot=snap))
-            if snap is None:
+            return key, self._warming.setdefault(key, threading.Lock())
+
+    def _start(self, kwargs: dict) -> Worker:
+        """A worker for ``kwargs``, from the shared warm-up snapshot when there is one.
+
+        Only a warm-up waits for another: workers from a snapshot start side by side
+        (a room joining at once would otherwise start them one after the other).
+        """
+        key, gate = self._gate(kwargs)
+        snap = self.snapshots.get(key)
+        if snap is None:
+            with gate:  # the first participant with a set-up warms it up, the others wait
+                snap = self.snapshots.get(key)
+                if snap is None:
+                    w = Worker(kwargs)
+                    self.snapshots[key] = w.call("snapshot")
+                    return w
+        return Worker(dict(kwargs, snapshot=snap))
+
+    def prewarm(self, kwargs: dict) -> None:
+        """Warm up ``kwargs``'s set-up now, before anyone joins (no place taken).
+
+        The server does it for the page's first set-up as it starts, so the room's first
+        participant starts from the snapshot like every other one; a participant who
+        joins meanwhile waits for this warm-up instead of doing it.
+        """
+        key, gate = self._gate(kwargs)
+        with gate:
+            if key in self.snapshots:
+                return
+            w = Worker(kwargs)
+            try:
                 self.snapshots[key] = w.call("snapshot")
-        return w
+            finally:
+                w.stop()
 
     def reset(self, session: str, kwargs: dict) -> Worker:
         """Start the session again with a new set-up (scenario, seed, sliders)."""
