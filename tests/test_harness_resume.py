@@ -21,6 +21,13 @@ N, TICKS, SEED = 24, 100, 3
 ARGS = ["run", "toy_corridor", "-r", str(N), "--seed", str(SEED), "--ticks", str(TICKS)]
 
 
+def _interruptible() -> None:
+    """In the child: SIGINT unblocked and at its default, whatever the test process
+    inherited or set (a child keeps an ignored or blocked SIGINT across exec)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "sim.cli", *ARGS, "--workers", "1", "--out", str(out)],
@@ -28,6 +35,7 @@ def start_cli(out: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
 
 

@@ -139,6 +139,7 @@ def planted_toy() -> Scenario:
     return Scenario("toy_planted", sc.path, data, sc.overrides)
 
 
+@pytest.mark.slow  # ~40 s of 208-week runs; make test covers recommend through the CLI tests
 def test_recommend_ranks_the_planted_mlat_first():
     rec = recommend(
         planted_toy(),
