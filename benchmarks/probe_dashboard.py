@@ -57,12 +57,12 @@ def _chromium() -> dict[str, list[psutil.Process]]:
 
 
 def _server(pid: int) -> dict[str, list[psutil.Process]]:
-    """The solara server (and the ``xborder`` supervisor), then the workers it started."""
+    """The web server (and the ``xborder`` supervisor), then the workers it started."""
     root = psutil.Process(pid)
     kids = root.children(recursive=True)
-    solara = [p for p in kids if "sim.dashboard.launch" in " ".join(p.cmdline())]
-    workers = [q for p in solara for q in p.children(recursive=True)]
-    return {"server": [root, *solara], "workers": workers}
+    web = [p for p in kids if "sim.dashboard.server" in " ".join(p.cmdline())]
+    workers = [q for p in web for q in p.children(recursive=True)]
+    return {"server": [root, *web], "workers": workers}
 
 
 def _snapshot(server_pid: int) -> dict[str, float]:

@@ -1,15 +1,16 @@
 """Profile: where one dashboard page load (and its steps) spends the browser's CPU.
 
-One Chromium page, alone, loads the dashboard (or any solara app), with Chrome's
+One Chromium page, alone, loads the dashboard (or a solara app), with Chrome's
 sampling profiler on; then it steps S times. Reported, per phase (load, steps):
 CPU-seconds of the renderer (from /proc) and of the server process (the solara
 process, then the workers it started), Chrome's own metrics (script, layout, style,
 task durations), the bytes transferred and requests made, the widgets the page
 created, and the profiler's self time grouped by script URL (the five largest).
 
-``--variant NAME=MODULE,VAR=VALUE`` serves another solara module (or the same with other
-settings) the same way, e.g. ``minimal=minimal_page``, a one-button page: the floor
-solara itself imposes. Variants take turns, so a busy machine weighs on each alike.
+``--variant NAME=MODULE,VAR=VALUE`` serves a solara module instead (or the dashboard,
+``MODULE`` = ``dashboard``, with other settings), e.g. ``minimal=minimal_page``, a
+one-button solara page: the floor solara imposes, which the dashboard left (it was a
+solara app; the treaty game still is). Variants take turns, so a busy machine weighs on each alike.
 ``BROWSER_UI=1`` in a variant runs Chromium with its omnibox popups (as the benchmarks
 did before): a renderer of Chromium's own per context, reported as ``browser_ui``.
 
@@ -50,16 +51,23 @@ METRICS = ("ScriptDuration", "TaskDuration", "LayoutDuration", "RecalcStyleDurat
 COMM_OPEN = re.compile(r'"msg_type":\s*"comm_open".*?"_model_name":\s*"(\w+)"', re.S)
 
 
+#: solara's settings for a solara page (the treaty game's launcher, as it serves them).
+SOLARA_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_KERNEL_CULL_TIMEOUT": "60s"}
+
+
 def start(module: str, scenario: str, port: int, extra: dict | None = None) -> subprocess.Popen:
-    """Serve ``module`` as ``xborder dashboard`` does (same launcher and settings)."""
-    from sim.dashboard import app_command, server_env
+    """Serve ``module`` (``dashboard``: ``xborder dashboard``'s server; else a solara app)."""
+    from sim.dashboard import app_command, serve_command, server_env
 
     env = dict(server_env(scenario), XBORDER_DASHBOARD_MAX="40")
+    command = serve_command(scenario, port) if module == "dashboard" else app_command(module, port)
+    if module != "dashboard":
+        env.update(SOLARA_ENV)
     env.update(extra or {})  # PYTHONPATH=/other/checkout: that checkout's dashboard
     first = [p for p in (extra or {}).get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join([*first, str(ROOT), str(ROOT / "benchmarks")])
     # ``python -m`` puts its working directory first on the path: the checkout's own
-    proc = subprocess.Popen(app_command(module, port), cwd=first[0] if first else ROOT, env=env,
+    proc = subprocess.Popen(command, cwd=first[0] if first else ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
     deadline = time.time() + 120
@@ -259,7 +267,7 @@ def main() -> None:
     ap.add_argument("--sampled", type=Path, metavar="DIR",
                     help="under Chrome's sampling profiler, saved in DIR/NAME/")  # fmt: skip
     a = ap.parse_args()
-    variants = a.variant or [("dashboard", "sim.dashboard.app", {})]
+    variants = a.variant or [("dashboard", "dashboard", {})]
     rows: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
     for _ in range(a.repeat):
         for name, module, extra in variants:  # taking turns: the machine's load hits all alike

@@ -68,8 +68,8 @@ def main() -> None:
                     page.locator(".xb-week").get_by_text(f"Week {k} of", exact=False).wait_for()
 
             steps(10, 0)
-            page.locator(".xb-agreements .v-select").first.click()
-            page.locator(".v-menu__content .v-list-item", has_text="GTM").first.click()
+            page.get_by_label("State A").select_option("GTM")
+            page.locator(".xb-existing").get_by_text("between GTM and", exact=False).wait_for()
             page.get_by_role("button", name="Fund capacity building in A").click()
             page.get_by_text("capacity GTM switched on", exact=False).first.wait_for()
             steps(30, 10)

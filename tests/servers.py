@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,9 +36,11 @@ def xborder() -> list[str]:
 
 
 def answers(url: str) -> bool:
-    """Whether ``url`` answers an HTTP GET within 2 s."""
+    """Whether ``url`` answers an HTTP GET within 2 s (a refusal, such as 403, is an answer)."""
     try:
         urllib.request.urlopen(url, timeout=2).read()
+        return True
+    except urllib.error.HTTPError:
         return True
     except OSError:
         return False

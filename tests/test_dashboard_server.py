@@ -6,7 +6,9 @@ Chromium with Playwright.
 """
 
 import gzip
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,7 +50,7 @@ def _cleanup(proc: subprocess.Popen, port: int) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)
-    subprocess.run(["pkill", "-f", f"sim.dashboard.app --host .* --port {port}"], check=False)
+    subprocess.run(["pkill", "-f", f"sim.dashboard.server --host .* --port {port}"], check=False)
 
 
 def _listening(port: int) -> list[str]:
@@ -126,13 +128,11 @@ def test_the_join_token_gates_the_page_in_chromium():
 
 
 def test_versioned_assets_are_kept_by_the_browser():
-    """A versioned script comes with a year's Cache-Control; the page itself does not."""
-    from sim.dashboard.launch import versioned
+    """The page's scripts carry a hash of their bytes and a year's Cache-Control; the page not."""
+    from sim.dashboard.launch import versioned  # the treaty game's solara assets
 
     assert versioned("/_solara/cdn/echarts@5.4.0/dist/echarts.min.js", "")
-    assert versioned("/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/x.js", "")
     assert versioned("/static/main-vuetify.js", "v=ed93192e")
-    assert not versioned("/static/main-vuetify.js", "")
     assert not versioned("/_solara/cdn/@widgetti/solara-vuetify-app/dist/x.js", "")
     port = _free_port()
     proc = _start(port)
@@ -148,13 +148,43 @@ def test_versioned_assets_are_kept_by_the_browser():
                     body = gzip.decompress(body)
                 return r.headers, body
 
-        for _ in range(2):  # compressed once, then from the server's memory: the same headers
-            head, body = get("/_solara/cdn/echarts@5.4.0/dist/echarts.min.js")
-            assert head["Content-Encoding"] == "gzip" and b"echarts" in body[:2000]
-            kept = head["Cache-Control"] or ""
-            assert "immutable" in kept and "max-age=31536000" in kept, kept
         head, page = get("/")
         assert "immutable" not in (head["Cache-Control"] or "")
-        assert b"solara" in page and b"font-awesome" not in page  # no Font Awesome to load
+        assert b"solara" not in page and b"vuetify" not in page  # our own page, no framework
+        urls = re.findall(rb'(?:src|href)="(/assets/[^"]+)"', page)
+        assert len(urls) == 3, urls  # the style sheet, ECharts, the page's script
+        for url in urls:
+            assert b"?v=" in url
+            for _ in range(2):  # compressed once, kept by the server: the same headers
+                head, body = get(url.decode())
+                assert head["Content-Encoding"] == "gzip" and len(body) > 1000
+                kept = head["Cache-Control"] or ""
+                assert "immutable" in kept and "max-age=31536000" in kept, kept
+    finally:
+        _cleanup(proc, port)
+
+
+def test_the_websocket_is_refused_without_the_token():
+    """Not only the page: the connection that drives a run needs the token too."""
+    import asyncio
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import WebSocketException
+
+    port = _free_port()
+    proc = _start(port, "--token", "room42key")
+
+    async def first(token: str) -> str:
+        url = f"ws://127.0.0.1:{port}/ws?token={token}"
+        async with connect(url, open_timeout=30, max_size=None) as ws:
+            await ws.send(json.dumps({"op": "view"}))
+            return await asyncio.wait_for(ws.recv(), 60)
+
+    try:
+        with pytest.raises(WebSocketException):
+            asyncio.run(first("wrong"))
+        frame = json.loads(asyncio.run(first("room42key")))
+        assert frame["week"] == 0 and frame["running"] and "map-main" not in frame
+        assert set(frame["maps"]) == {"main"} and frame["charts"]
     finally:
         _cleanup(proc, port)

@@ -1,18 +1,22 @@
 """Workshop dashboard: the corridor in a browser, agreements switched on and off live.
 
-``xborder dashboard [SCENARIO] [--port P] [--host H] [--token T]`` serves a solara
-app, on 127.0.0.1 unless ``--host`` says otherwise; with a token the page asks for it
-(``?token=...``) before it shows anything (solara's assets, ECharts included, are
-vendored by ``solara-assets``, so it works offline). The pieces:
+``xborder dashboard [SCENARIO] [--port P] [--host H] [--token T]`` serves a page of
+our own (HTML, a script, ECharts from ``solara-assets``: it works offline), on
+127.0.0.1 unless ``--host`` says otherwise; with a token the page is refused without
+it (``?token=...``). The pieces:
 
 - ``session``: ``CorridorViz``, one participant's runs: the main run, its status-quo
   twin on the same seed, a small noise ensemble on other seeds, all warmed up before
   week 0; the agreement switches are the very policy objects of ``sim.policies``;
 - ``worker``: a process per participant holding its ``CorridorViz`` (the web process
-  only renders), the room's cap and the shared warm-up snapshots;
+  only passes text along), the room's cap and the shared warm-up snapshots;
 - ``charts``: the map and the charts as ECharts options (data, drawn in the browser);
+- ``frames``: what the page draws after each action, built in the worker as JSON;
 - ``narrator``: the "what happened" panel in plain words, effects told against noise;
-- ``app``: the page (``solara run sim.dashboard.app``).
+- ``server``: the web server (starlette): the page, its assets, a WebSocket per
+  participant; ``assets/``: the page itself (``index.html``, ``page.js``, ``page.css``).
+
+The treaty game (:mod:`sim.workshop`) is a solara app served by :func:`app_command`.
 
 Needs the ``dashboard`` extra: ``pip install 'xborder[dashboard]'``.
 """
@@ -29,13 +33,12 @@ import threading
 from pathlib import Path
 
 if importlib.util.find_spec("solara") is None:  # pragma: no cover
-    raise ImportError("the dashboard needs solara and mesa's viz extra")
+    raise ImportError("the dashboard needs the dashboard extra (solara's assets, starlette)")
 
 SCENARIO_ENV = "XBORDER_DASHBOARD_SCENARIO"
 #: The join token the page asks for (``?token=...``); unset: no token needed.
 TOKEN_ENV = "XBORDER_DASHBOARD_TOKEN"
 LOOPBACK = "127.0.0.1"
-CULL_TIMEOUT = "60s"
 ASSETS = Path(__file__).parent / "assets"
 
 
@@ -61,7 +64,7 @@ def app_command(module: str, port: int, host: str = LOOPBACK) -> list[str]:
 
 def serve_command(scenario: str = "toy_corridor", port: int = 8765, host: str = LOOPBACK):
     """The command that serves the dashboard on ``host:port`` (loopback by default)."""
-    return app_command("sim.dashboard.app", port, host)
+    return [sys.executable, "-m", "sim.dashboard.server", "--host", host, "--port", str(int(port))]
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -81,14 +84,6 @@ def server_env(scenario: str, token: str | None = None) -> dict[str, str]:
     """The environment the dashboard's server runs in (``os.environ`` and our settings)."""
     env = dict(os.environ, **{SCENARIO_ENV: scenario})
     env.setdefault("MPLBACKEND", "Agg")
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    # a closed tab's session (and its worker) is released a minute later, not in 24 h
-    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
-    # assets/custom.css: solara's loader and busy bar without their animations
-    env.setdefault("SOLARA_ASSETS_EXTRA_LOCATIONS", str(ASSETS))
-    # the page draws no Font Awesome icon (solara's are Material Design): one style
-    # sheet fewer to fetch and parse on every page
-    env.setdefault("SOLARA_ASSETS_FONTAWESOME_ENABLED", "False")
     env.pop(TOKEN_ENV, None)
     if token:
         env[TOKEN_ENV] = token

@@ -1,6 +1,6 @@
 """A worker process per participant: the runs live off the web process.
 
-The web process (solara) only renders; each participant's
+The web process only passes text along; each participant's
 :class:`~sim.dashboard.session.CorridorViz` lives in its own process, so one
 participant's long step never blocks another's page (nor the GIL of the server).
 Workers are forked from a *forkserver* that has the model already imported, so a new
@@ -31,9 +31,11 @@ class RoomFull(RuntimeError):
 
 
 def _serve(conn, kwargs: dict) -> None:  # pragma: no cover - runs in the worker process
+    from sim.dashboard.frames import act
     from sim.dashboard.session import CorridorViz
 
     viz = CorridorViz(**kwargs)
+    page = {"act": lambda *a, **k: act(viz, *a, **k)}  # the page's frame, built here
     conn.send((True, None))
     while True:
         if not conn.poll(IDLE_SECONDS):
@@ -46,7 +48,7 @@ def _serve(conn, kwargs: dict) -> None:  # pragma: no cover - runs in the worker
             return
         name, args, kw = msg
         try:
-            conn.send((True, getattr(viz, name)(*args, **kw)))
+            conn.send((True, (page.get(name) or getattr(viz, name))(*args, **kw)))
         except Exception as e:  # a participant's error goes back to the page, one line
             conn.send((False, f"{type(e).__name__}: {e}"))
 
@@ -61,7 +63,9 @@ def _context():
     with _ctx_lock:
         if _ctx is None:
             _ctx = mp.get_context("forkserver")
-            _ctx.set_forkserver_preload(["sim.dashboard.session", "sim.dashboard.narrator"])
+            _ctx.set_forkserver_preload(
+                ["sim.dashboard.session", "sim.dashboard.narrator", "sim.dashboard.frames"]
+            )
         return _ctx
 
 
