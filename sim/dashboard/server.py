@@ -205,6 +205,10 @@ class Dashboard:
                     text = await self.call(worker.call, "act", msg)
                 except (ValueError, RoomFull) as e:
                     text = json.dumps({"error": str(e)})
+                except (EOFError, OSError):  # the worker is gone (idle too long, or crashed)
+                    text = json.dumps({"fatal": "Your run has stopped: reload the page to rejoin."})
+                    await ws.send_text(text)
+                    break
                 await ws.send_text(text)
         except (WebSocketDisconnect, RuntimeError, json.JSONDecodeError):
             pass

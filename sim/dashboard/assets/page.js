@@ -188,6 +188,10 @@
         "dashed lines in the charts."
       : "";
     draw($("xb-maps"), prefixed(f.maps, "map"), "xb");
+    const shown = Object.keys(f.charts);
+    $("xb-charts").style.setProperty("--n", String(shown.length));
+    $("xb-chart-summary").textContent =
+      `Charts (two or three): ${shown.map((n) => C.charts[n]).join(", ")}`;
     draw($("xb-charts"), prefixed(f.charts, "chart"), "xb");
     agreements(f);
     lines($("xb-story"), f.story, "xb-story-line");
