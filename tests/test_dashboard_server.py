@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _free_port, _cmd, _answers = free_port, xborder, answers
 
 
-def _start(port: int, *extra: str) -> subprocess.Popen:
+def _start(port: int, *extra: str, env: dict | None = None) -> subprocess.Popen:
     """``xborder dashboard`` in the foreground's way: its own process, not a group leader."""
     proc = subprocess.Popen(
         [*_cmd(), "dashboard", "toy_corridor", "--port", str(port), *extra],
         cwd=ROOT,
-        env=dict(os.environ, MPLBACKEND="Agg"),
+        env=dict(os.environ, MPLBACKEND="Agg", **(env or {})),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -122,6 +122,41 @@ def test_the_join_token_gates_the_page_in_chromium():
             page.get_by_role("button", name="Step").wait_for(timeout=60_000)
             assert page.locator(".xb-token-required").count() == 0
             page.close()
+            b.close()
+    finally:
+        _cleanup(proc, port)
+
+
+def test_a_full_room_says_so_and_a_place_freed_is_taken_again_in_chromium():
+    playwright = sync_playwright()
+    port = _free_port()
+    proc = _start(port, env={"XBORDER_DASHBOARD_MAX": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        with playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            first = b.new_context().new_page()
+            first.goto(url)
+            first.get_by_role("button", name="Step").wait_for(timeout=60_000)
+            second = b.new_context().new_page()
+            second.goto(url)
+            full = second.locator(".xb-room-full")
+            full.get_by_text("The room is full (1 participants)", exact=False).wait_for(
+                timeout=60_000
+            )
+            assert second.get_by_role("button", name="Step").count() == 0  # no page behind
+            first.context.close()  # the first participant leaves: their place is freed
+            deadline = time.time() + 30
+            while True:  # the server stops the first worker as the connection closes
+                second.reload()
+                step = second.get_by_role("button", name="Step")
+                try:
+                    step.wait_for(timeout=5_000)
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+            assert second.locator(".xb-room-full").is_hidden()
             b.close()
     finally:
         _cleanup(proc, port)
