@@ -27,7 +27,7 @@ from scipy.stats import norm
 
 from sim.calibrate.ensemble import Ensemble
 from sim.calibrate.space import weighted_quantile
-from sim.harness.comparison import _labels, check_metrics
+from sim.harness.comparison import check_metrics, compare_arms
 from sim.harness.executors import HarnessError
 from sim.harness.outputs import clean, quantity_unit, write_json
 from sim.harness.runner import ModelEvaluator, Run
@@ -91,9 +91,18 @@ def across(per_set: pd.DataFrame, w: np.ndarray) -> dict:
     }
 
 
-def _per_set(values: pd.DataFrame, col: str) -> pd.DataFrame:
+def _per_set(values: pd.DataFrame, col: str, ens: Ensemble) -> tuple[pd.DataFrame, dict]:
+    """Per set (rows in set order): mean, sd and n of ``col``; and their :func:`across`."""
     g = values.groupby("point")[col]
-    return pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.count()})
+    per = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.count()})
+    per = per.reindex(range(len(ens)))
+    return per, across(per, ens.weights)
+
+
+def _good_runs(data: StudyData, metrics) -> tuple[pd.DataFrame, list[str]]:
+    """The study's successful runs; the metrics to summarise (default: the registered ones)."""
+    ok = data.runs[data.runs["status"] == "ok"] if len(data.runs) else data.runs
+    return ok, check_metrics(metrics) or [m for m in data.metrics if m in REGISTRY]
 
 
 @dataclass
@@ -177,12 +186,10 @@ def run_ensemble(
     warnings = ens.check(sc)
     data = _study("run", {sc.name: sc}, ens, replicates, seed, ticks, ex)
     unit = quantity_unit([sc])
-    ok = data.runs[data.runs["status"] == "ok"] if len(data.runs) else data.runs
-    names = check_metrics(metrics) or [m for m in data.metrics if m in REGISTRY]
+    ok, names = _good_runs(data, metrics)
     out = {}
     for name in names if len(ok) else []:
-        per = _per_set(ok, name).reindex(range(len(ens)))
-        res = across(per, ens.weights)
+        per, res = _per_set(ok, name, ens)
         res["ci_low"] = max(res["ci_low"], 0.0)  # metrics are never negative
         out[name] = {
             **res,
@@ -198,10 +205,7 @@ def run_ensemble(
         "metrics": out,
         "warnings": warnings,
     }
-    _write(data, "run_ensemble.json", summary)
-    return EnsembleStudy(
-        **vars(data), kind="run", ensemble=ens, replicates=replicates, seed=seed, summary=summary
-    )
+    return _finish("run", data, ens, replicates, seed, summary)
 
 
 def compare_ensemble(
@@ -218,19 +222,12 @@ def compare_ensemble(
 ) -> EnsembleStudy:
     """Baseline and alternatives in every set, paired by (set, replicate); ensemble effects."""
     ex = Execution(**execution)
-    if not alternatives:
-        raise HarnessError("compare: give at least one alternative scenario")
-    if replicates < 2:
-        raise HarnessError(f"--replicates: a comparison needs at least 2, got {replicates}")
-    scs = [as_scenario(s, overrides) for s in [baseline, *alternatives]]
-    check_ticks(scs, ticks)
+    arms = compare_arms(baseline, alternatives, replicates, overrides, ticks)
+    labels, scs = list(arms), list(arms.values())
     warnings = [ens.check(sc) for sc in scs][0]  # alternatives differ from it by design
-    labels = _labels(scs)
-    arms = dict(zip(labels, scs))
     data = _study("compare", arms, ens, replicates, seed, ticks, ex)
     unit = quantity_unit(scs)
-    ok = data.runs[data.runs["status"] == "ok"] if len(data.runs) else data.runs
-    names = check_metrics(metrics) or [m for m in data.metrics if m in REGISTRY]
+    ok, names = _good_runs(data, metrics)
     alts = []
     for alt in labels[1:]:
         base = ok[ok["scenario"] == labels[0]].set_index(["point", "replicate"])
@@ -240,9 +237,9 @@ def compare_ensemble(
         for name in names:
             d = (other.loc[both, name] - base.loc[both, name]).rename("diff").reset_index()
             d = d[np.isfinite(d["diff"])]
-            per = _per_set(d, "diff").reindex(range(len(ens)))
+            per, effect = _per_set(d, "diff", ens)
             res[name] = {
-                **across(per, ens.weights),
+                **effect,
                 "baseline_mean": float(
                     np.average(_set_means(base, name, ens), weights=ens.weights)
                 ),
@@ -263,21 +260,16 @@ def compare_ensemble(
         "alternatives": alts,
         "warnings": warnings,
     }
-    _write(data, "compare_ensemble.json", summary)
-    return EnsembleStudy(
-        **vars(data),
-        kind="compare",
-        ensemble=ens,
-        replicates=replicates,
-        seed=seed,
-        summary=summary,
-    )
+    return _finish("compare", data, ens, replicates, seed, summary)
 
 
-def _write(data: StudyData, name: str, summary: dict) -> None:
-    """The JSON document next to a finished study's runs (with ``--out``)."""
+def _finish(kind, data: StudyData, ens, replicates, seed, summary: dict) -> EnsembleStudy:
+    """The study; with ``--out``, ``KIND_ensemble.json`` next to a finished study's runs."""
     if data.out is not None and data.state == "finished":
-        write_json(Path(data.out) / name, clean(summary))
+        write_json(Path(data.out) / f"{kind}_ensemble.json", clean(summary))
+    return EnsembleStudy(
+        **vars(data), kind=kind, ensemble=ens, replicates=replicates, seed=seed, summary=summary
+    )
 
 
 def _set_means(runs: pd.DataFrame, name: str, ens: Ensemble) -> np.ndarray:

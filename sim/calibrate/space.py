@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.harness.executors import HarnessError
-from sim.harness.sampling import resolve_params
+from sim.harness.sampling import point_values, resolve_params
 from sim.rng import stable_hash
 from sim.scenario import Scenario
 
@@ -88,13 +88,7 @@ class Space:
 
     def values(self, x) -> tuple[tuple[str, float], ...]:
         """One point as the (name, value) pairs of a run (whole numbers rounded, in bounds)."""
-        out = []
-        for (k, (lo, hi)), v in zip(self.bounds.items(), np.asarray(x, dtype=float)):
-            if self.kinds.get(k) == "int":
-                out.append((k, int(min(max(round(float(v)), lo), hi))))
-            else:
-                out.append((k, float(v)))
-        return tuple(out)
+        return point_values(self.bounds, self.kinds, x)
 
     def to_dict(self) -> dict:
         """Plain form for JSON."""

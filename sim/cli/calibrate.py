@@ -1,18 +1,17 @@
 """``xborder calibrate``: fit a scenario's uncertain parameters to its ``[targets]``.
 
-Also the ``--ensemble`` half of ``run`` and ``compare`` (:func:`run_across`,
-:func:`compare_across`): every calibrated parameter set runs with its replicates.
+Its ensemble (``ensemble.csv``) feeds ``run``, ``compare`` and ``recommend --ensemble``
+(:mod:`sim.cli.ensemble`).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.cli.helpers import call, console, drawing, execution, fail, load, report_failures, warm
+from sim.cli.helpers import call, console, drawing, execution, fail, load, warm
 from sim.cli.options import (
     ForceOpt,
     OutOpt,
@@ -22,19 +21,11 @@ from sim.cli.options import (
     SeedOpt,
     SetOpt,
     TableOrJson,
+    TableOrJsonOpt,
     TicksOpt,
     WorkersOpt,
 )
 from sim.cli.tables import fmt
-
-EnsembleOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--ensemble",
-        help="Calibrated parameter sets (ensemble.csv of `xborder calibrate --out`): every "
-        "set runs -r replicates; results are reported across the ensemble.",
-    ),
-]
 
 
 def _line(d: dict) -> str:
@@ -88,7 +79,7 @@ def calibrate(
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
-    fmt_: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
+    fmt_: TableOrJsonOpt = "table",
     out: OutOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -193,98 +184,4 @@ def calibration_tables(doc: dict) -> None:
     c.print(f)
 
 
-# ------------------------------------------------------------------- --ensemble
-def ensemble_of(path: Path):
-    """The ensemble file, or exit 2 naming the problem."""
-    from sim.calibrate import load_ensemble
-    from sim.harness.executors import HarnessError
-
-    try:
-        return load_ensemble(path)
-    except HarnessError as e:
-        fail(str(e))
-
-
-def given_worlds(path: Path, sc):
-    """``recommend --ensemble``: the ensemble's sets as the robustness worlds."""
-    from sim.harness.executors import HarnessError
-    from sim.recommend.robustness import GivenWorlds
-
-    ens = ensemble_of(path)
-    try:
-        warnings = ens.check(sc)
-    except HarnessError as e:
-        fail(str(e))
-    for w in warnings:
-        typer.echo(f"warning: {w}", err=True)
-    sets = tuple(ens.values(i) for i in range(len(ens)))
-    return GivenWorlds(sets, tuple(float(w) for w in ens.weights), str(path))
-
-
-def run_across(sc, ensemble: Path, replicates, seed, ticks, fmt, ex: dict) -> None:
-    """``xborder run --ensemble``: each metric across the calibrated sets."""
-    from sim.calibrate.across import run_ensemble
-
-    ens = ensemble_of(ensemble)
-    study = call(run_ensemble, sc, ens, replicates, seed, ticks=ticks, **ex)
-    doc = study.to_dict()
-    for w in doc["warnings"]:
-        typer.echo(f"warning: {w}", err=True)
-    if fmt == "json":
-        typer.echo(json.dumps(doc, indent=2))
-    else:
-        across_table(
-            doc["metrics"],
-            f"{sc.name}: {len(ens)} calibrated sets x {replicates} replicates, seed {seed}",
-        )
-    report_failures(study)
-
-
-def compare_across(base, alts, ensemble: Path, replicates, seed, ticks, metric, fmt, ex):
-    """``xborder compare --ensemble``: each alternative's effect across the calibrated sets."""
-    from sim.calibrate.across import compare_ensemble
-
-    ens = ensemble_of(ensemble)
-    cmp = call(
-        compare_ensemble, base, alts, ens, replicates, seed, ticks=ticks, metrics=metric, **ex
-    )
-    doc = cmp.to_dict()
-    for w in doc["warnings"]:
-        typer.echo(f"warning: {w}", err=True)
-    if fmt == "json":
-        typer.echo(json.dumps(doc, indent=2))
-    else:
-        for alt in doc["alternatives"]:
-            across_table(
-                alt["metrics"],
-                f"{alt['scenario']} vs {doc['baseline']}: effect "
-                f"across {len(ens)} calibrated sets x {replicates} paired replicates",
-            )
-    report_failures(cmp)
-
-
-def across_table(metrics: dict, title: str) -> None:
-    """Metric -> ensemble mean, parameter spread, combined 95% interval."""
-    from rich.table import Table
-
-    t = Table(
-        title=title,
-        title_justify="left",
-        caption="mean: weighted over the sets; 5-95% of sets: parameter uncertainty alone; "
-        "95% interval: parameter and replicate uncertainty together",
-        caption_justify="left",
-    )
-    for col in ("metric", "mean", "5-95% of sets", "95% interval", "unit"):
-        t.add_column(col, justify="left" if col in ("metric", "unit") else "right")
-    for name, v in metrics.items():
-        t.add_row(
-            name,
-            fmt(v["mean"]),
-            f"{fmt(v['param_q05'])} .. {fmt(v['param_q95'])}",
-            f"{fmt(v['ci_low'])} .. {fmt(v['ci_high'])}",
-            v.get("unit", ""),
-        )
-    console().print(t)
-
-
-__all__ = ["EnsembleOpt", "calibrate", "compare_across", "given_worlds", "run_across"]
+__all__ = ["calibrate"]

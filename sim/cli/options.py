@@ -70,6 +70,16 @@ ShowOpt = Annotated[
         help="Open the main figure (with --out and a display), else draw a terminal chart.",
     ),
 ]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv on stdout.")]
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
+EnsembleOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ensemble",
+        help="Calibrated parameter sets (ensemble.csv of `xborder calibrate --out`): every "
+        "set runs -r replicates; results are reported across the ensemble.",
+    ),
+]
 MetricOpt = Annotated[
     list[str] | None, typer.Option("--metric", help="Metric to report (repeatable; default all).")
 ]
@@ -108,8 +118,10 @@ def replicates_or_auto(value: str) -> int | str:
 
 __all__ = [
     "AutoReplicatesOpt",
+    "EnsembleOpt",
     "ForceOpt",
     "Format",
+    "FormatOpt",
     "MaxReplicatesOpt",
     "MetricOpt",
     "NoiseTargetOpt",
@@ -122,6 +134,7 @@ __all__ = [
     "ShowOpt",
     "StrictOpt",
     "TableOrJson",
+    "TableOrJsonOpt",
     "TicksOpt",
     "WorkersOpt",
     "replicates_or_auto",

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.calibrate import EnsembleOpt, given_worlds
+from sim.cli.ensemble import given_worlds
 from sim.cli.helpers import call, drawing, execution, fail, load, warm
 from sim.cli.options import (
+    EnsembleOpt,
     ForceOpt,
     OutOpt,
     ResumeOpt,
@@ -19,6 +20,7 @@ from sim.cli.options import (
     SeedOpt,
     SetOpt,
     TableOrJson,
+    TableOrJsonOpt,
     TicksOpt,
     WorkersOpt,
 )
@@ -92,7 +94,7 @@ def recommend(
     ensemble: EnsembleOpt = None,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
-    fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
+    fmt: TableOrJsonOpt = "table",
     out: OutOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -200,7 +202,7 @@ def discover(
     min_density: Annotated[
         float, typer.Option(help="Prefer the widest box at least this dense.")
     ] = 0.8,
-    fmt: Annotated[TableOrJson, typer.Option("--format", help="table or json.")] = "table",
+    fmt: TableOrJsonOpt = "table",
 ) -> None:
     """Scenario discovery (PRIM): where in the uncertain inputs a policy fails.
 

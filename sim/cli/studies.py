@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.calibrate import EnsembleOpt, compare_across, run_across
+from sim.cli.ensemble import compare_across, run_across
 from sim.cli.helpers import (
     call,
     console,
@@ -27,8 +27,10 @@ from sim.cli.helpers import (
 )
 from sim.cli.options import (
     AutoReplicatesOpt,
+    EnsembleOpt,
     ForceOpt,
     Format,
+    FormatOpt,
     MaxReplicatesOpt,
     MetricOpt,
     NoiseTargetOpt,
@@ -84,9 +86,7 @@ def run(
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     ticks: TicksOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json or csv on stdout.")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -110,17 +110,10 @@ def run(
 
     sc = load(scenario, set_)
     policy_warnings([sc], strict, ticks)
+    ex = execution(out, workers, scheduler, resume, force)
     if ensemble is not None:
-        ex = execution(out, workers, scheduler, resume, force)
         return run_across(sc, ensemble, replicates, seed, ticks, fmt, ex)
-    study = call(
-        run_study,
-        sc,
-        replicates,
-        seed,
-        ticks=ticks,
-        **execution(out, workers, scheduler, resume, force),
-    )
+    study = call(run_study, sc, replicates, seed, ticks=ticks, **ex)
     figures = None
     if out is not None and study.state == "finished":
         from sim.harness.study import replay_first
@@ -175,9 +168,7 @@ def compare(
     set_: SetOpt = None,
     ticks: TicksOpt = None,
     metric: MetricOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json or csv on stdout.")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -206,19 +197,10 @@ def compare(
     base = load(baseline, set_)
     alts = [load(a, set_) for a in alternatives]
     policy_warnings([base, *alts], strict, ticks)
+    ex = execution(out, workers, scheduler, resume, force)
     if ensemble is not None:
-        ex = execution(out, workers, scheduler, resume, force)
         return compare_across(base, alts, ensemble, replicates, seed, ticks, metric, fmt, ex)
-    cmp = call(
-        compare_fn,
-        base,
-        alts,
-        replicates,
-        seed,
-        ticks=ticks,
-        metrics=metric,
-        **execution(out, workers, scheduler, resume, force),
-    )
+    cmp = call(compare_fn, base, alts, replicates, seed, ticks=ticks, metrics=metric, **ex)
     figures = None
     if out is not None and cmp.state == "finished":
         drawing()

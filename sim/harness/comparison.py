@@ -107,6 +107,21 @@ def _labels(scenarios: list[Scenario]) -> list[str]:
     return out
 
 
+def compare_arms(baseline, alternatives, replicates: int, overrides, ticks) -> dict:
+    """A comparison's scenarios by distinct label, the baseline first (checked, loaded).
+
+    HarnessError without an alternative, with fewer than 2 replicates, or a bad scenario.
+    Shared by :func:`compare` and :func:`sim.calibrate.across.compare_ensemble`.
+    """
+    if not alternatives:
+        raise HarnessError("compare: give at least one alternative scenario")
+    if replicates < 2:
+        raise HarnessError(f"--replicates: a comparison needs at least 2, got {replicates}")
+    scs = [as_scenario(s, overrides) for s in [baseline, *alternatives]]
+    check_ticks(scs, ticks)
+    return dict(zip(_labels(scs), scs))
+
+
 def paired_table(
     runs: pd.DataFrame, baseline: str, alternatives: list[str], metrics: list[str], unit: str
 ) -> pd.DataFrame:
@@ -257,15 +272,9 @@ def compare(
         ``.runs``, ``.timeseries``.
     """
     ex = Execution(**execution)
-    if not alternatives:
-        raise HarnessError("compare: give at least one alternative scenario")
-    if replicates < 2:
-        raise HarnessError(f"--replicates: a comparison needs at least 2, got {replicates}")
-    scs = [as_scenario(s, overrides) for s in [baseline, *alternatives]]
-    check_ticks(scs, ticks)
+    arms = compare_arms(baseline, alternatives, replicates, overrides, ticks)
     metrics = check_metrics(metrics)
-    labels = _labels(scs)
-    arms = dict(zip(labels, scs))
+    labels, scs = list(arms), list(arms.values())
     seeds = run_seeds(seed, replicates)
     runs = [
         Run(a * replicates + k, label, k, s)

@@ -20,17 +20,17 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from sim.harness.comparison import check_metrics
 from sim.harness.emulator import KINDS, Z95, fit, validate
 from sim.harness.executors import HarnessError
 from sim.harness.indices import analyze, ishigami, noise_share
 from sim.harness.outputs import clean, write_json
-from sim.harness.replicates import MAX_REPLICATES, NOISE_TARGET, auto_replicates
-from sim.harness.runner import ModelEvaluator, Run, describe_evaluator
-from sim.harness.sampling import SampleSettings, resolve_params
-from sim.harness.sensitivity_analysis import SensitivityResult, write_sensitivity_outputs
-from sim.harness.study import Execution, as_scenario, base_manifest, check_ticks, conduct
-from sim.rng import run_seeds
+from sim.harness.replicates import MAX_REPLICATES, NOISE_TARGET
+from sim.harness.sampling import SampleSettings
+from sim.harness.sensitivity_analysis import (
+    SampledStudy,
+    SensitivityResult,
+    write_sensitivity_outputs,
+)
 from sim.scenario import Scenario
 
 #: Saltelli base samples on the emulator, and for each posterior draw of it.
@@ -289,63 +289,37 @@ def emulator_sensitivity(
         draw_base: Saltelli base samples per draw.
         **execution: fields of :class:`~sim.harness.study.Execution`.
     """
-    ex = Execution(**execution)
-    sc = as_scenario(scenario, overrides) if scenario is not None else None
-    if sc is None and evaluator is None:
-        raise HarnessError("sensitivity: give a scenario (or an evaluator for a plain function)")
-    if sc is not None:
-        check_ticks([sc], ticks)
-    bounds, kinds = resolve_params(sc, params)
-    n = int(n or max(64, 10 * len(bounds)))
+    s = SampledStudy.open(scenario, params, overrides, ticks, evaluator, seed, execution)
+    n = int(n or max(64, 10 * len(s.bounds)))
     auto = replicates == "auto"
     r0 = 2 if auto else replicates
-    es = EmulatorSettings(kind, n, r0, bounds, kinds, seed, folds, base, draws, draw_base)
+    es = EmulatorSettings(kind, n, r0, s.bounds, s.kinds, seed, folds, base, draws, draw_base)
     check_emulator_settings(es)
-    metrics = check_metrics(metrics) if evaluator is None else metrics
-    label = sc.name if sc is not None else "function"
-    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
-    overrides_by = {label: sc.overrides} if sc is not None else None
-    choice = None
-    if auto:  # the pilot's points are spread over the emulator's own parameter space
-        choice = auto_replicates(
-            es.saltelli(), ev, label, metrics, ex, noise_target, max_replicates, overrides_by
-        )
-        replicates = choice["replicates"]
+    # the pilot's points are spread over the emulator's own parameter space
+    chosen = s.evaluate(
+        metrics, evaluator, es.saltelli() if auto else None, noise_target, max_replicates
+    )
+    if chosen is not None:
+        replicates = chosen
         es = replace(es, replicates=replicates)
     X = es.points()
-    seeds = run_seeds(seed, replicates)
     st = es.saltelli()
-    runs = [
-        Run(i * replicates + k, label, k, s, point=i, params=st.values(x))
-        for i, x in enumerate(X)
-        for k, s in enumerate(seeds)
-    ]
-    settings = {
-        "kind": "sensitivity-emulator",
-        "scenarios": {label: sc.data} if sc is not None else {},
-        "design": es.to_dict(),
-        "ticks": ticks,
-        **describe_evaluator(ev),
-    }
-    scs = {label: sc} if sc is not None else {}
-    manifest = base_manifest("sensitivity", scs, seed, seeds, len(runs))
-    if choice is not None:
-        manifest["replicates_auto"] = choice
-    data = conduct(runs, ev, settings, manifest, ex, f"{kind} emulator {label}", overrides_by)
+    design = {"design": es.to_dict()}
+    data = s.conduct(X, st, replicates, "sensitivity-emulator", design, f"{kind} emulator")
     result = EmulatedSensitivity(
         **vars(data),
         settings=st,
-        scenario=sc.name if sc is not None else "",
+        scenario=s.scenario,
         emulator=es,
-        replicates_auto=choice,
+        replicates_auto=s.choice,
     )
     if data.state != "finished":
         return result
-    for m in [m for m in (metrics or data.metrics) if m in data.runs.columns]:
+    for m in [m for m in (s.metrics or data.metrics) if m in data.runs.columns]:
         ind, val, desc = analyze_design(X, point_stats(data.runs, m, n), es)
         result.indices[m], result.validation[m], result.fits[m] = ind, val, desc
         result.noise[m] = noise_share(data.runs, m, replicates)
-    if ex.out is not None:
+    if s.ex.out is not None:
         write_emulator_outputs(result)
     return result
 

@@ -124,6 +124,17 @@ def resolve_params(
 
 
 # ---------------------------------------------------------------------------- sample
+def point_values(bounds: dict, kinds: dict, x) -> tuple[tuple[str, float], ...]:
+    """One point as the (name, value) pairs of a run: "int" kinds rounded into their bounds."""
+    out = []
+    for (k, (lo, hi)), v in zip(bounds.items(), np.asarray(x, dtype=float)):
+        if kinds.get(k) == "int":
+            out.append((k, int(min(max(round(float(v)), lo), hi))))
+        else:
+            out.append((k, float(v)))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class SampleSettings:
     """Everything that determines a sample, stored with its results.
@@ -196,13 +207,7 @@ class SampleSettings:
 
     def values(self, x: np.ndarray) -> tuple[tuple[str, float], ...]:
         """One design point as parameter values (whole-number kinds rounded, in bounds)."""
-        out = []
-        for (k, (lo, hi)), v in zip(self.bounds.items(), x):
-            if self.kinds.get(k) == "int":
-                out.append((k, int(min(max(round(float(v)), lo), hi))))
-            else:
-                out.append((k, float(v)))
-        return tuple(out)
+        return point_values(self.bounds, self.kinds, x)
 
     def to_dict(self) -> dict:
         """Plain form for JSON."""

@@ -175,6 +175,102 @@ def analyze_study(
     )
 
 
+@dataclass
+class SampledStudy:
+    """What a sampled sensitivity study shares, direct or emulated, around its design.
+
+    :meth:`open` reads the execution options, the scenario and the parameter bounds;
+    :meth:`evaluate` checks the metrics, makes the evaluator and, for
+    ``replicates="auto"``, runs the pilot (:mod:`sim.harness.replicates`);
+    :meth:`conduct` runs each design point ``replicates`` times (replicate k has the
+    same seed at every point: common random numbers) with its settings and manifest.
+    Used by :func:`sensitivity` and
+    :func:`~sim.harness.emulated_sensitivity.emulator_sensitivity`.
+    """
+
+    ex: Execution
+    sc: Scenario | None
+    bounds: dict
+    kinds: dict
+    ticks: int | None
+    seed: int
+    label: str = ""
+    ev: object = None
+    overrides_by: dict | None = None
+    metrics: list[str] | None = None
+    choice: dict | None = None
+
+    @classmethod
+    def open(
+        cls, scenario, params, overrides, ticks, evaluator, seed: int, execution: dict
+    ) -> SampledStudy:
+        """The scenario (None with an evaluator alone) and its parameters' bounds and kinds."""
+        ex = Execution(**execution)
+        sc = as_scenario(scenario, overrides) if scenario is not None else None
+        if sc is None and evaluator is None:
+            raise HarnessError(
+                "sensitivity: give a scenario (or an evaluator for a plain function)"
+            )
+        if sc is not None:
+            check_ticks([sc], ticks)
+        bounds, kinds = resolve_params(sc, params)
+        return cls(ex, sc, bounds, kinds, ticks, seed)
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name ("" for a plain function)."""
+        return self.sc.name if self.sc is not None else ""
+
+    def evaluate(self, metrics, evaluator, pilot, noise_target, max_replicates) -> int | None:
+        """Check the metrics and make the evaluator; the replicates a pilot chooses.
+
+        ``pilot``: the sample the pilot's points are spread over, for
+        ``replicates="auto"`` (the choice is kept in ``choice``); None: no pilot (None).
+        """
+        sc = self.sc
+        self.metrics = check_metrics(metrics) if evaluator is None else metrics
+        self.label = sc.name if sc is not None else "function"
+        self.ev = evaluator or ModelEvaluator({self.label: sc}, ticks=self.ticks, series=False)
+        self.overrides_by = {self.label: sc.overrides} if sc is not None else None
+        if pilot is None:
+            return None
+        self.choice = auto_replicates(
+            pilot,
+            self.ev,
+            self.label,
+            self.metrics,
+            self.ex,
+            noise_target,
+            max_replicates,
+            self.overrides_by,
+        )
+        return self.choice["replicates"]
+
+    def conduct(self, X, st: SampleSettings, replicates: int, kind: str, design: dict, name):
+        """Run the points ``X`` (values by ``st``); ``design`` goes into the settings."""
+        sc, label = self.sc, self.label
+        seeds = run_seeds(self.seed, replicates)
+        runs = [
+            Run(i * replicates + k, label, k, s, point=i, params=st.values(x))
+            for i, x in enumerate(X)
+            for k, s in enumerate(seeds)
+        ]
+        settings = {
+            "kind": kind,
+            "scenarios": {label: sc.data} if sc is not None else {},
+            **design,
+            "ticks": self.ticks,
+            **describe_evaluator(self.ev),
+        }
+        scs = {label: sc} if sc is not None else {}
+        manifest = base_manifest("sensitivity", scs, self.seed, seeds, len(runs))
+        if self.choice is not None:
+            manifest["replicates_auto"] = self.choice
+        return _conduct(
+            runs, self.ev, settings, manifest, self.ex, f"{name} {label}", self.overrides_by
+        )
+
+
 def sensitivity(
     scenario: Scenario | str | Path | None,
     method: str = "sobol",
@@ -215,13 +311,7 @@ def sensitivity(
             ``FunctionEvaluator(ishigami)`` for the known-answer check.
         **execution: fields of :class:`~sim.harness.study.Execution`.
     """
-    ex = Execution(**execution)
-    sc = as_scenario(scenario, overrides) if scenario is not None else None
-    if sc is None and evaluator is None:
-        raise HarnessError("sensitivity: give a scenario (or an evaluator for a plain function)")
-    if sc is not None:
-        check_ticks([sc], ticks)
-    bounds, kinds = resolve_params(sc, params)
+    s = SampledStudy.open(scenario, params, overrides, ticks, evaluator, seed, execution)
     auto = replicates == "auto"
     if isinstance(replicates, str) and not auto:
         raise HarnessError(f"--replicates: a whole number or 'auto', got {replicates!r}")
@@ -229,55 +319,31 @@ def sensitivity(
         method=method,
         N=int(n or DEFAULT_N.get(method, 64)),
         calc_second_order=bool(calc_second_order),
-        bounds=bounds,
-        kinds=kinds,
+        bounds=s.bounds,
+        kinds=s.kinds,
         seed=seed,
         replicates=1 if auto else int(replicates),
     )
     check_settings(st)
-    metrics = check_metrics(metrics) if evaluator is None else metrics
-    label = sc.name if sc is not None else "function"
-    ev = evaluator or ModelEvaluator({label: sc}, ticks=ticks, series=False)
-    overrides_by = {label: sc.overrides} if sc is not None else None
-    choice = None
-    if auto:
-        choice = auto_replicates(
-            st, ev, label, metrics, ex, noise_target, max_replicates, overrides_by
-        )
-        replicates = choice["replicates"]
+    chosen = s.evaluate(metrics, evaluator, st if auto else None, noise_target, max_replicates)
+    if chosen is not None:
+        replicates = chosen
         st = SampleSettings(**{**asdict(st), "replicates": replicates})
-    X = st.sample()
-    seeds = run_seeds(seed, replicates)
-    runs = [
-        Run(i * replicates + k, label, k, s, point=i, params=st.values(x))
-        for i, x in enumerate(X)
-        for k, s in enumerate(seeds)
-    ]
-    settings = {
-        "kind": "sensitivity",
-        "scenarios": {label: sc.data} if sc is not None else {},
-        "sample": st.to_dict(),
-        "ticks": ticks,
-        **describe_evaluator(ev),
-    }
-    scs = {label: sc} if sc is not None else {}
-    manifest = base_manifest("sensitivity", scs, seed, seeds, len(runs))
-    if choice is not None:
-        manifest["replicates_auto"] = choice
-    data = _conduct(runs, ev, settings, manifest, ex, f"{method} {label}", overrides_by)
-    names = [m for m in (metrics or data.metrics) if m in data.runs.columns]
+    design = {"sample": st.to_dict()}
+    data = s.conduct(st.sample(), st, replicates, "sensitivity", design, method)
+    names = [m for m in (s.metrics or data.metrics) if m in data.runs.columns]
     complete = data.state == "finished"
     ind, conv, noise = analyze_runs(data.runs, st, names) if complete else ({}, {}, {})
     result = SensitivityResult(
         **vars(data),
         settings=st,
-        scenario=sc.name if sc is not None else "",
+        scenario=s.scenario,
         indices=ind,
         convergence=conv,
         noise=noise,
-        replicates_auto=choice,
+        replicates_auto=s.choice,
     )
-    if ex.out is not None and complete:
+    if s.ex.out is not None and complete:
         write_sensitivity_outputs(result)
     return result
 
