@@ -188,13 +188,16 @@ def test_dashboard_marks_switches_with_no_effect(tmp_path):
     """An MLAT the pair already has, or joining a database twice, is marked 'no effect'."""
     viz = CorridorViz("central_america_cocaine")
     viz.step()
-    assert "already in database 'interpol'" in viz.no_effect("database", "PAN")[0]
     assert viz.no_effect("mlat", "BLZ", "GTM") == []
     viz.switch_on("mlat", "PAN", "CRI")
     viz.switch_on("mlat", "BLZ", "GTM")
     assert "(no effect: an MLAT already covers PAN-CRI" in viz.messages[0]
     assert viz.messages[1] == "Week 1: MLAT BLZ-GTM switched on"
     assert viz.no_effect("mlat", "GTM", "BLZ")  # now switched on
+    # every state is in INTERPOL: the database switch creates the isthmus candidate, once
+    assert viz.no_effect("database", "PAN") == []
+    viz.switch_on("database", "PAN")
+    assert "already" in viz.no_effect("database", "PAN")[0]
     path = tmp_path / "analyst.toml"
     path.write_text(ANALYST)
     viz = CorridorViz(str(path))

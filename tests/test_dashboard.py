@@ -41,7 +41,7 @@ def test_switches_are_registry_policies_acting_next_week(name):
     viz.step()
     assert viz.main.legal is not legal_before  # legal state rebuilt on the next step
     assert viz.main.enforcement.capacity_mult[viz.main.world.state_index[a]] > 1.0
-    assert [w for w, _ in viz.markers] == [6] * len(SWITCHES)
+    assert [(w, e) for w, _, e in viz.markers] == [(6, "on")] * len(SWITCHES)
 
 
 def test_pair_switch_needs_two_states():
@@ -61,7 +61,7 @@ def test_the_story_starts_after_the_warm_up():
     assert v["week"] == 3 and len(v["series"]["delivered"]["main"]) == 3
     assert "In 3 weeks" in v["story"][0]
     d = viz.switch_on("capacity", "NOR")
-    assert d["start"] == viz.warmup + 3 and viz.markers == [(3, "capacity NOR")]
+    assert d["start"] == viz.warmup + 3 and viz.markers == [(3, "capacity NOR", "on")]
     # a second participant with the same set-up starts from the warmed-up snapshot
     other = CorridorViz("toy_corridor", noise_seeds=0, snapshot=viz.snapshot())
     assert other.tick == viz.warmup and other.main.series["delivered"][: other.tick].tolist() == (
@@ -160,10 +160,73 @@ def test_map_and_chart_options_are_data_for_the_browser():
     labels = [d["value"] for d in next(s for s in m["series"] if s["name"] == "states")["data"]]
     assert len(labels) == len(geo["state_names"])
     ch = line_option(v, "delivered", geo["unit"])
-    assert [s["name"] for s in ch["series"]] == ["with the agreements", "status quo (same seed)"]
+    assert [s["name"] for s in ch["series"]] == [
+        "with the agreements",
+        "status quo (same seed)",
+        "agreement switched on (dashed: off)",  # the red lines' legend
+    ]
     assert ch["xAxis"]["minInterval"] == 1 and ch["title"]["textStyle"]["fontSize"] >= 18
     assert ch["series"][0]["markLine"]["data"][0]["xAxis"] == 5
     assert len(ch["series"][0]["data"]) == 7
+
+
+def test_switching_off_is_marked_and_told_and_a_duplicate_is_greyed_out():
+    from sim.dashboard.charts import line_option
+
+    viz = CorridorViz("toy_corridor", warmup=0, noise_seeds=0)
+    viz.step(4)
+    viz.switch_on("joint_team", "MID", "NOR")
+    viz.switch_on("capacity", "MID")
+    # the same team with the states the other way round, the same programme: already on
+    assert "JIT MID+NOR is already on" in viz.panel("NOR", "MID")["no_effect"]["joint_team"]
+    assert "already on (since week 4)" in viz.panel("MID", "WES")["no_effect"]["capacity"]
+    with pytest.raises(ValueError, match="already on"):
+        viz.switch_on("joint_team", "NOR", "MID")
+    viz.step(3)
+    viz.switch_off("capacity MID")
+    viz.step(2)
+    assert viz.markers == [(4, "JIT MID+NOR", "on"), (4, "capacity MID", "on"),
+                           (7, "capacity MID", "off")]  # fmt: skip
+    story = "\n".join(viz.view()["story"])
+    assert "Week 4: JIT MID+NOR, capacity MID switched on." in story
+    assert "Week 7: capacity MID switched off." in story
+    marks = line_option(viz.view(), "delivered", "kg")["series"][0]["markLine"]["data"]
+    # one line per week (labels of the same week share it), dashed for a switch-off
+    assert [(m["xAxis"], m["lineStyle"]["type"]) for m in marks] == [(4, "solid"), (7, "dashed")]
+    assert marks[0]["label"]["formatter"].startswith("JIT MID+NOR, capacity")
+    assert "no effect" not in viz.panel("MID", "NOR").get("no_effect", {}).get("capacity", "")
+
+
+def test_the_database_switch_uses_the_scenarios_candidate_database():
+    """Every Central American state is in INTERPOL: the switch creates the isthmus database."""
+    viz = CorridorViz("central_america_cocaine", warmup=0, noise_seeds=0)
+    assert "database" not in viz.panel("MEX", "GTM")["no_effect"]
+    d = viz.switch_on("database", "MEX", "GTM")
+    assert d["type"] == "create_database" and d["name"] == "isthmus" and "MEX" in d["members"]
+    assert "cost" not in d and d["start"] == viz.tick
+    # then a state outside it joins it; one inside it has nothing left to join
+    assert viz.switch_on("database", "USA")["label"] == "USA joins isthmus"
+    why = viz.panel("GTM", "MEX")["no_effect"]["database"]
+    assert "already share a database" in why and "database isthmus" in why  # not policies[k]
+
+
+def test_state_names_are_placed_for_the_maps_size_on_the_page():
+    from sim.dashboard.charts import _overlap, map_option
+
+    viz = CorridorViz("balkan_route_heroin", warmup=0, noise_seeds=0)
+    geo, live = viz.geometry(), viz.view()["maps"]["main"]
+    for size in ((360, 420), (900, 560)):
+        m = map_option(geo, live, "map", size)
+        pts = [d["value"] for d in next(s for s in m["series"] if s["name"] == "states")["data"]]
+        x0, x1, y0, y1 = m["xAxis"]["min"], m["xAxis"]["max"], m["yAxis"]["min"], m["yAxis"]["max"]
+        w, h = size[0] - 100, size[1] - 140  # the plotting area inside the map's margins
+        boxes = []
+        for x, y, name in pts:  # each name's box in the page's pixels (as charts.py estimates)
+            px, py = (x - x0) / (x1 - x0) * w, (y - y0) / (y1 - y0) * h
+            half = 0.55 * 16 * len(name) / 2
+            boxes.append((px - half, py - 10, px + half, py + 10))
+        pairs = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]]
+        assert not any(_overlap(a, b) for a, b in pairs), size
 
 
 def test_a_room_has_a_worker_per_participant_and_a_cap():

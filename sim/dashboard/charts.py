@@ -37,6 +37,11 @@ RATE_CLASSES = (
     (np.inf, "#b2182b", "seizure rate 15% or more"),
 )
 NO_FLOW = "#c8c8c8"
+#: The legend of the red lines marking switches; the longest label drawn at a line.
+SWITCH_LEGEND = "agreement switched on (dashed: off)"
+MARK_CHARS = 28
+#: The map's margins (pixels): the title above, the capacity scale right, the legend below.
+MAP_GRID = {"left": 10, "right": 90, "top": 60, "bottom": 80}
 
 
 def _axis(name: str = "", **kw) -> dict:
@@ -55,14 +60,7 @@ def line_option(view: dict, name: str, unit: str) -> dict:
     data = view["series"][name]
     n = len(data["main"])
     side = "base" in data
-    marks = [
-        {
-            "xAxis": int(w),
-            "label": {"formatter": label, "fontSize": 14, "color": SWITCH, "position": "end"},
-        }
-        for w, label in view["markers"]
-        if w >= 0
-    ]
+    marks = _marks(view["markers"])
     series = [
         {
             "name": "with the agreements" if side else "this run",
@@ -90,27 +88,56 @@ def line_option(view: dict, name: str, unit: str) -> dict:
                 "itemStyle": {"color": BASE},
             }
         )
+    if marks:  # the red lines in the legend too
+        series.append({"name": SWITCH_LEGEND, "type": "line", "data": [], "lineStyle": {
+            "width": 2, "color": SWITCH}, "itemStyle": {"color": SWITCH}})  # fmt: skip
     return {
         "animation": False,
         "title": {"text": spec.label(unit), "textStyle": {"fontSize": TITLE}, "left": 8},
-        "legend": {"top": 34, "textStyle": {"fontSize": FONT}},
-        "grid": {"left": 80, "right": 30, "top": 110, "bottom": 60},
+        "legend": {"top": 28, "left": 0, "textStyle": {"fontSize": FONT}, "itemGap": 14},
+        "grid": {"left": 80, "right": 56, "top": 74, "bottom": 28},
         "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}},
+        # two weeks of room to the right: a switch made this week is marked at week n
         "xAxis": _axis(
-            "week", min=0, max=max(n, 10), minInterval=1, nameLocation="middle", nameGap=34
+            "week", min=0, max=max(n + 2, 10), minInterval=1, nameLocation="end", nameGap=8
         ),  # fmt: skip
-        "yAxis": _axis(),
+        "yAxis": _axis(splitNumber=3),
         "series": series,
     }
 
 
-def map_option(geo: dict, live: dict, title: str) -> dict:
+def _marks(markers) -> list[dict]:
+    """One red line per week with a switch (solid: on; dashed: only switched off), one label.
+
+    Switches made in the same week share their line and label, so labels do not pile up;
+    a long label is cut (the panel's messages list every switch in full).
+    """
+    weeks: dict[int, list[tuple[str, str]]] = {}
+    for w, label, event in markers:
+        if w >= 0:
+            weeks.setdefault(int(w), []).append((label, event))
+    out = []
+    for w, items in sorted(weeks.items()):
+        text = ", ".join(label if event == "on" else f"{label} off" for label, event in items)
+        text = text if len(text) <= MARK_CHARS else text[: MARK_CHARS - 1] + "\u2026"
+        only_off = all(event == "off" for _, event in items)
+        out.append({
+            "xAxis": w,
+            "label": {"formatter": text, "fontSize": 14, "color": SWITCH, "position": "end"},
+            "lineStyle": {"type": "dashed" if only_off else "solid"},
+        })  # fmt: skip
+    return out
+
+
+def map_option(geo: dict, live: dict, title: str, size=(620.0, 560.0)) -> dict:
     """The corridor: states shaded by capacity, legs by flow (width) and seizure rate (colour).
 
     Args:
         geo: :meth:`CorridorViz.geometry`.
         live: one run's map data from :meth:`CorridorViz.view` (``maps["main"]``).
         title: the map's title.
+        size: the map's width and height on the page, in pixels (to place the state
+            names so that they do not overlap there).
     """
     lon, lat = np.asarray(geo["lon"]), np.asarray(geo["lat"])
     loc_state = np.asarray(geo["loc_state"])
@@ -162,7 +189,7 @@ def map_option(geo: dict, live: dict, title: str) -> dict:
         {
             "name": "states",
             "type": "scatter",
-            "data": _labels(geo, lon, lat, loc_state),
+            "data": _labels(geo, lon, lat, loc_state, _plot_px(size)),
             "symbolSize": 1,
             "label": {"show": True, "formatter": "{@[2]}", "fontSize": FONT, "color": "#1b2a3a"},
             "silent": True,
@@ -197,7 +224,7 @@ def map_option(geo: dict, live: dict, title: str) -> dict:
             "textStyle": {"fontSize": 14},
             "data": [s["name"] for s in series if s["name"] not in ("states",)],
         },
-        "grid": {"left": 10, "right": 90, "top": 60, "bottom": 80},
+        "grid": dict(MAP_GRID),
         "xAxis": {
             "type": "value",
             "min": float(lon.min() - pad_x),
@@ -226,6 +253,13 @@ def map_option(geo: dict, live: dict, title: str) -> dict:
         "tooltip": {"show": False},
         "series": series,
     }
+
+
+def _plot_px(size) -> tuple[float, float]:
+    """The map's plotting area (pixels) inside a box of ``size``, at least 200 x 150."""
+    w, h = (float(x) for x in size)
+    g = MAP_GRID
+    return max(w - g["left"] - g["right"], 200.0), max(h - g["top"] - g["bottom"], 150.0)
 
 
 def _labels(geo: dict, lon, lat, loc_state, px=(520.0, 420.0)) -> list[dict]:

@@ -58,11 +58,25 @@ def act(viz, msg: dict) -> str:
             raise ValueError(f"unknown action {op!r} (one of {', '.join(ACTIONS)})")
     except ValueError as e:
         error = str(e)
-    return json.dumps(frame(viz, charts_asked(msg.get("charts")), a, b, error), allow_nan=False)
+    size = map_size(msg.get("map_px"))
+    out = frame(viz, charts_asked(msg.get("charts")), a, b, error, size)
+    return json.dumps(out, allow_nan=False)
 
 
-def frame(viz, charts: list[str], a: str, b: str, error: str = "") -> dict:
-    """The page's data now: ECharts options for the maps and ``charts``, the panel, the story."""
+def map_size(px) -> tuple[float, float]:
+    """A map's size on the page as the page reports it (pixels), within sane bounds."""
+    try:
+        w, h = (float(x) for x in px)
+    except (TypeError, ValueError):
+        return 620.0, 560.0
+    return min(max(w, 200.0), 4000.0), min(max(h, 150.0), 4000.0)
+
+
+def frame(viz, charts: list[str], a: str, b: str, error: str = "", size=(620.0, 560.0)) -> dict:
+    """The page's data now: ECharts options for the maps and ``charts``, the panel, the story.
+
+    ``size``: each map's size on the page (pixels), for placing the state names.
+    """
     view = viz.view(tuple(charts))
     geo = viz.geometry()
     titles = {
@@ -77,12 +91,15 @@ def frame(viz, charts: list[str], a: str, b: str, error: str = "") -> dict:
         "horizon": view["horizon"],
         "running": view["running"],
         "side_by_side": view["side_by_side"],
-        "maps": {k: map_option(geo, live, titles[k]) for k, live in view["maps"].items()},
+        "maps": {k: map_option(geo, live, titles[k], size) for k, live in view["maps"].items()},
         "charts": {name: line_option(view, name, geo["unit"]) for name in charts},
         "states": geo["state_ids"],
         "a": a,
         "b": b,
-        "panel": viz.panel(a, b),
+        "panel": viz.panel(a, b)
+        if view["running"]
+        else {"existing": viz.existing(a, b), "no_effect": {}},  # fmt: skip
+        "params": view["params"],
         "switches": view["switches"],
         "messages": view["messages"],
         "story": view["story"],

@@ -106,7 +106,7 @@ def requests_story(model: TraffickingModel, start: int = 0) -> list[str]:
 
 def what_happened(
     model: TraffickingModel,
-    markers: list[tuple[int, str]] = (),
+    markers: list[tuple[int, str, str]] = (),
     start: int = 0,
     noise=None,
 ) -> list[str]:
@@ -114,7 +114,8 @@ def what_happened(
 
     Args:
         model: the run.
-        markers: (story week, label) of agreements switched during the story.
+        markers: (story week, label, "on" or "off") of agreements switched during the
+            story.
         start: the tick the story starts at (the end of the warm-up).
         noise: the participant's :class:`~sim.dashboard.session.CorridorViz` (its runs
             and status-quo twins on several seeds), to compare with the status quo.
@@ -132,13 +133,15 @@ def what_happened(
     ]
     conv, arrests = int(np.nansum(s["convictions"])), int(np.nansum(s["arrests"]))
     out.append(f"{arrests} arrests and {conv} convictions so far.")
-    by_week: dict[int, list[str]] = {}
-    for week, label in markers:
-        by_week.setdefault(int(week), []).append(label)
-    for week, labels in sorted(by_week.items()):
+    by_week: dict[tuple[int, str], list[str]] = {}
+    for week, label, event in markers:
+        by_week.setdefault((int(week), event), []).append(label)
+    for (week, event), labels in sorted(
+        by_week.items(), key=lambda kv: (kv[0][0], kv[0][1] != "off")
+    ):
         shift = flow_shift(model, start + week, start=start)
         after = f" After it: {shift[0].lower()}{shift[1:]}." if shift else ""
-        out.append(f"Week {week}: {', '.join(labels)} switched on.{after}")
+        out.append(f"Week {week}: {', '.join(labels)} switched {event}.{after}")
     if not markers and t - start > 2 * WINDOW:
         shift = flow_shift(model, t - WINDOW, window=4 * WINDOW, start=start)
         if shift:

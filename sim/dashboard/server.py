@@ -46,6 +46,15 @@ from sim.dashboard.session import SLIDERS, SWITCHES, scenario_names
 from sim.dashboard.worker import Room, RoomFull
 
 YEAR = "public, max-age=31536000, immutable"
+#: The charts' names in the chart choice, in the README's words.
+CHART_NAMES = {
+    "interdiction_rate": "interdiction rate",
+    "retail_price": "retail price",
+    "safe_haven_leaders": "leaders out of reach",
+    "request_latency_median": "evidence request time",
+    "db_hits": "database hits",
+    "displacement": "route displacement",
+}
 #: Threads waiting on workers at once (one per participant's request in flight).
 LIMITER = anyio.CapacityLimiter(64)
 REFUSED = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -146,7 +155,7 @@ class Dashboard:
             "scenarios": self.scenarios,
             "switches": SWITCHES,
             "sliders": {k: list(v) for k, v in SLIDERS.items()},
-            "charts": {n: n.replace("_", " ") for n in CHART_CHOICES},
+            "charts": {n: CHART_NAMES.get(n, n.replace("_", " ")) for n in CHART_CHOICES},
             "default_charts": list(DEFAULT_CHARTS),
         }
         text = (ASSETS / "index.html").read_text()

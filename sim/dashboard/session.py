@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 
 import numpy as np
 
+from sim.dashboard.switches import SWITCHES, switch_policy
 from sim.model import TraffickingModel
 from sim.policy_checks import check_added, check_policies
 from sim.scenario import list_scenarios, load_scenario
@@ -40,13 +42,6 @@ SLIDERS = {
     "mlat_median_weeks": ("MLAT weeks", 4.0, 104.0, 1.0),
 }
 
-SWITCHES = {
-    "mlat": "Add an MLAT between A and B",
-    "database": "Add A to a shared database",
-    "harmonize": "Harmonise A's laws",
-    "joint_team": "Start a joint team of A and B",
-    "capacity": "Fund capacity building in A",
-}
 #: Extra seeds run in the background (both arms) to tell effects from noise.
 NOISE_SEEDS = 3
 
@@ -54,65 +49,6 @@ NOISE_SEEDS = 3
 def scenario_names() -> list[str]:
     """Every shipped scenario's name."""
     return [name for name, _, _ in list_scenarios()]
-
-
-def switch_policy(model: TraffickingModel, kind: str, a: str, b: str | None = None) -> dict:
-    """The policy dict (``[[policies]]`` form) for switch ``kind`` on states ``a``, ``b``.
-
-    Raises:
-        ValueError: unknown switch, or a switch that needs two different states.
-    """
-    w = model.world
-    if kind not in SWITCHES:
-        raise ValueError(f"unknown switch {kind!r} (one of {', '.join(SWITCHES)})")
-    if kind in ("mlat", "joint_team") and (b is None or b == a):
-        raise ValueError(f"{SWITCHES[kind]}: choose two different states")
-    t = int(model.tick)
-    if kind == "mlat":
-        return {"type": "add_mlat", "between": [a, b], "start": t, "label": f"MLAT {a}-{b}"}
-    if kind == "joint_team":
-        return {"type": "joint_team", "states": [a, b], "start": t, "label": f"JIT {a}+{b}"}
-    if kind == "database":
-        dbs = [d["name"] for d in w.agreements + w.policies if d["type"] in _DB_TYPES]
-        dbs += [p.name for p in model.policies if p.type == "create_database"]
-        if dbs:
-            return {
-                "type": "join_database",
-                "name": dbs[0],
-                "states": [a],
-                "start": t,
-                "label": f"{a} joins {dbs[0]}",
-            }
-        members = [a] + ([b] if b and b != a else [])
-        return {
-            "type": "create_database",
-            "name": "regional",
-            "members": members,
-            "start": t,
-            "label": f"database {'+'.join(members)}",
-        }
-    if kind == "harmonize":
-        missing = [o for o in w.offences if o not in w.laws[w.state_index[a]]]
-        return {
-            "type": "harmonize",
-            "states": [a],
-            "offences": missing or list(w.offences),
-            "start": t,
-            "label": f"{a} harmonises",
-        }
-    return {
-        "type": "capacity_building",
-        "state": a,
-        "capacity": 2.0,
-        "detection": 1.5,
-        "integrity": 1.1,
-        "ramp_weeks": 26,
-        "start": t,
-        "label": f"capacity {a}",
-    }
-
-
-_DB_TYPES = ("database", "create_database")
 
 
 def warm_models(scenario_name: str, overrides: list[str], seeds: list[int], weeks: int):
@@ -208,9 +144,15 @@ class CorridorViz:
         return int(self.main.ticks) - self.warmup
 
     @property
-    def markers(self) -> list[tuple[int, str]]:
-        """(story week, label) of every switch, for the charts."""
-        return [(int(d["start"]) - self.warmup, d["label"]) for d in self.switches]
+    def markers(self) -> list[tuple[int, str, str]]:
+        """(story week, label, "on" or "off") of every switch turned on or off, in order."""
+        out = [(int(d["start"]) - self.warmup, d["label"], "on") for d in self.switches]
+        out += [
+            (int(d["end"]) - self.warmup, d["label"], "off")
+            for d in self.switches
+            if d.get("end") is not None
+        ]
+        return sorted(out, key=lambda m: m[0])
 
     def snapshot(self) -> bytes:
         """The warmed-up runs, pickled (another participant with the same set-up starts here)."""
@@ -256,8 +198,31 @@ class CorridorViz:
         Raises:
             ValueError: as :func:`switch_policy`.
         """
-        d = switch_policy(self.main, kind, a, b)
-        return check_added(self.sc, [*self.live_switches(), d], self.main.ticks)
+        d = self._policy(kind, a, b)
+        same = self._same_on(d)
+        if same is not None:
+            return [f"{same['label']} is already on (since week {same['start'] - self.warmup})"]
+        live = self.live_switches()
+        why = check_added(self.sc, [*live, d], self.main.ticks)
+        named = [*self.sc.data.get("policies", []), *live]  # "policies[k]": the k-th of these
+
+        def name(m: re.Match) -> str:
+            k = int(m.group(1))
+            return named[k].get("label", m.group(0)) if k < len(named) else m.group(0)
+
+        return [re.sub(r"policies\[(\d+)\]", name, w) for w in why]
+
+    def _policy(self, kind: str, a: str, b: str | None) -> dict:
+        return switch_policy(self.main, kind, a, b, list(self.sc.candidates.values()))
+
+    def _same_on(self, d: dict) -> dict | None:
+        """A switch still on that is ``d`` again (the same kind on the same states, any order)."""
+
+        def key(x: dict) -> tuple:
+            states = x.get("between") or x.get("states") or [x.get("state")]
+            return x["type"], x.get("name"), frozenset(states)
+
+        return next((s for s in self.live_switches() if key(s) == key(d)), None)
 
     def live_switches(self) -> list[dict]:
         """The switches still on."""
@@ -270,10 +235,11 @@ class CorridorViz:
         """
         from sim.policies import from_dict
 
+        d = self._policy(kind, a, b)
+        same = self._same_on(d)
+        if same is not None or any(s["label"] == d["label"] for s in self.live_switches()):
+            raise ValueError(f"{(same or d)['label']} is already on")
         why = self.no_effect(kind, a, b)
-        d = switch_policy(self.main, kind, a, b)
-        if any(s["label"] == d["label"] for s in self.live_switches()):
-            raise ValueError(f"{d['label']} is already on")
         for k, m in enumerate(self.runs):
             if self.twins[k] is None:  # the twin splits off at the first switch
                 self.twins[k] = copy.deepcopy(m)
@@ -346,6 +312,7 @@ class CorridorViz:
             "running": self.running,
             "side_by_side": self.side_by_side,
             "markers": self.markers,
+            "params": {k: float(self.main.params[k]) for k in SLIDERS},
             "switches": [{"label": d["label"], "on": d.get("end") is None} for d in self.switches],
             "messages": list(self.messages),
             "series": {

@@ -18,6 +18,8 @@
     frame: null,
     asked: [], // kinds of the messages awaiting their answer, oldest first
     lost: false,
+    play: 0, // the current Play loop (a Pause, or Play again, starts another)
+    setup: "", // the set-up the set-up panel shows (scenario and seed)
   };
   const figures = new Map(); // key -> {box, chart, shown, size}
   let ws = null;
@@ -49,10 +51,21 @@
     };
   }
 
+  // Each map's size on the page (pixels): the worker places the state names for it.
+  function mapPx(side) {
+    const box = $("xb-maps");
+    const n = side ? 2 : 1;
+    const width = (box.clientWidth || window.innerWidth * 0.58) - 8 * (n - 1);
+    const first = box.firstElementChild; // as page.css sizes it (--map-h)
+    const height = first ? first.clientHeight : Math.max(420, Math.min(560, innerHeight - 400));
+    return [Math.round(width / n), Math.round(height)];
+  }
+
   function send(op, extra = {}, kind = op) {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     state.asked.push(kind);
-    const msg = { op, charts: state.charts, a: state.a, b: state.b, ...extra };
+    const side = op === "side_by_side" ? !!extra.on : op === "reset" ? !!extra.side : state.side;
+    const msg = { op, charts: state.charts, a: state.a, b: state.b, map_px: mapPx(side), ...extra };
     ws.send(JSON.stringify(msg));
   }
 
@@ -73,7 +86,7 @@
       return;
     }
     render(f);
-    if (kind === "play") nextPlay();
+    if (kind === `play${state.play}`) nextPlay(); // an answer to an older loop ends there
   }
 
   // ------------------------------------------------------------------------ Play
@@ -81,11 +94,11 @@
     return Math.max(1 / state.speed, 0.25);
   }
 
-  function play() {
-    if (!state.playing || state.lost) return;
+  function play(loop) {
+    if (!state.playing || state.lost || loop !== state.play) return;
     state.playStarted = performance.now();
     const n = Math.max(1, Math.round(state.speed * interval()));
-    send("step", { n }, "play");
+    send("step", { n }, `play${loop}`);
   }
 
   function nextPlay() {
@@ -96,7 +109,8 @@
       return;
     }
     const left = interval() * 1000 - (performance.now() - state.playStarted);
-    setTimeout(play, Math.max(0, left));
+    const loop = state.play;
+    setTimeout(() => play(loop), Math.max(0, left));
   }
 
   // -------------------------------------------------------------------- figures
@@ -177,8 +191,11 @@
     $("xb-joining").hidden = true;
     $("xb-page").hidden = false;
     $("xb-title").textContent = `xborder: ${f.scenario}`;
+    document.title = `xborder: ${f.scenario}`;
     $("xb-week").textContent =
-      `Week ${f.week} of ${f.horizon} (after ${f.warmup} weeks of warm-up)`;
+      `Week ${f.week} of ${f.horizon} (seed ${f.seed}, after ${f.warmup} weeks of warm-up)` +
+      (f.running ? "" : ": the run is over, Reset starts it again");
+    syncSetUp(f);
     showError("");
     state.side = f.side_by_side;
     $("xb-side").checked = f.side_by_side;
@@ -189,7 +206,9 @@
       : "";
     draw($("xb-maps"), prefixed(f.maps, "map"), "xb");
     const shown = Object.keys(f.charts);
-    $("xb-charts").style.setProperty("--n", String(shown.length));
+    for (const input of $("xb-chart-boxes").querySelectorAll("input")) {
+      input.checked = shown.includes(input.value);
+    }
     $("xb-chart-summary").textContent =
       `Charts (two or three): ${shown.map((n) => C.charts[n]).join(", ")}`;
     draw($("xb-charts"), prefixed(f.charts, "chart"), "xb");
@@ -218,10 +237,11 @@
     fillSelect($("xb-a"), f.states, f.a);
     fillSelect($("xb-b"), f.states, f.b);
     const exists = f.panel.existing.join(", ") || "none";
-    $("xb-existing").textContent = `Already in force between ${f.a} and ${f.b}: ${exists}`;
+    const between = f.a === f.b ? `for ${f.a}` : `between ${f.a} and ${f.b}`;
+    $("xb-existing").textContent = `Already in force ${between}: ${exists}`;
     for (const [kind, label] of Object.entries(C.switches)) {
       const b = $(`xb-switch-${kind}`);
-      b.disabled = kind in f.panel.no_effect || state.lost;
+      b.disabled = kind in f.panel.no_effect || state.lost || !f.running;
       b.title = f.panel.no_effect[kind] ? `no effect: ${f.panel.no_effect[kind]}` : label;
     }
     lines(
@@ -247,12 +267,14 @@
   function controls() {
     $("xb-play").onclick = () => {
       state.playing = !state.playing;
+      state.play += 1; // a new loop; the old one's pending answer will not continue it
       buttons();
-      if (state.playing) play();
+      if (state.playing) play(state.play);
     };
     $("xb-step").onclick = () => send("step", { n: 1 });
     $("xb-reset").onclick = () => {
       state.playing = false;
+      state.play += 1;
       send("reset", {
         scenario: $("xb-scenario").value,
         seed: Number($("xb-seed").value),
@@ -283,13 +305,17 @@
       input.checked = state.charts.includes(name);
       input.onchange = () => {
         const on = [...box.querySelectorAll("input:checked")].map((i) => i.value);
-        if (on.length > 3) {
-          input.checked = false; // two or three charts: room to read them at 5 metres
+        const note = $("xb-chart-note");
+        if (on.length > 3 || on.length < 2) {
+          // two or three charts: room to read them at 5 metres, and something to compare
+          input.checked = !input.checked;
+          note.textContent =
+            on.length > 3 ? "Three charts at most: untick one first." : "Two charts at least.";
           return;
         }
+        note.textContent = "";
         const kept = state.charts.filter((n) => on.includes(n));
         state.charts = kept.concat(on.filter((n) => !kept.includes(n)));
-        if (!state.charts.length) state.charts = C.default_charts.slice();
         send("view");
       };
       const l = node("label");
@@ -308,9 +334,13 @@
       toggle.textContent = label(!$("xb-setup").hidden);
     };
     fillSelect($("xb-scenario"), C.scenarios, C.scenario);
+    $("xb-seed").onchange = (e) => {
+      const seed = Math.min(99, Math.max(0, Math.round(Number(e.target.value) || 0)));
+      e.target.value = String(seed); // what Reset will use, shown
+    };
     for (const [name, [text, lo, hi, step]] of Object.entries(C.sliders)) {
-      const input = node("input", { type: "range", min: lo, max: hi, step, value: (lo + hi) / 2 });
-      const out = node("output", {}, String(input.value));
+      const input = node("input", { id: `xb-slider-${name}`, type: "range", min: lo, max: hi, step });
+      const out = node("output", { id: `xb-slider-${name}-value` });
       input.setAttribute("aria-label", text);
       input.oninput = () => {
         state.sliders[name] = Number(input.value);
@@ -319,6 +349,23 @@
       const l = node("label", { className: "xb-slider" }, `${text} `);
       l.append(input, " ", out);
       $("xb-sliders").append(l);
+    }
+  }
+
+  // The set-up panel shows the run's own set-up (scenario, seed, parameter values) each
+  // time a run starts: a slider no one moved shows the value the run uses.
+  function syncSetUp(f) {
+    const key = `${f.scenario}/${f.seed}/${JSON.stringify(f.params)}`;
+    if (key === state.setup) return;
+    state.setup = key;
+    state.sliders = {};
+    fillSelect($("xb-scenario"), C.scenarios, f.scenario);
+    $("xb-seed").value = String(f.seed);
+    for (const [name, value] of Object.entries(f.params)) {
+      const input = $(`xb-slider-${name}`);
+      if (!input) continue;
+      input.value = String(value);
+      $(`xb-slider-${name}-value`).textContent = String(value);
     }
   }
 
