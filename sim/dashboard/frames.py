@@ -94,6 +94,7 @@ def frame(viz, charts: list[str], a: str, b: str, error: str = "", size=(620.0, 
         "maps": {k: map_option(geo, live, titles[k], size) for k, live in view["maps"].items()},
         "charts": {name: line_option(view, name, geo["unit"]) for name in charts},
         "states": geo["state_ids"],
+        "state_names": geo["state_names"],
         "a": a,
         "b": b,
         "panel": viz.panel(a, b)

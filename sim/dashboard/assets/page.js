@@ -223,9 +223,10 @@
     return out;
   }
 
-  function fillSelect(select, values, value) {
+  function fillSelect(select, values, value, names = values) {
     if ([...select.options].map((o) => o.value).join() !== values.join()) {
-      select.replaceChildren(...values.map((v) => node("option", { value: v }, v)));
+      const label = (v, i) => (names[i] === v ? v : `${v} (${names[i]})`);
+      select.replaceChildren(...values.map((v, i) => node("option", { value: v }, label(v, i))));
     }
     select.value = value;
   }
@@ -234,8 +235,8 @@
     state.a = f.a;
     state.b = f.b;
     $("xb-agreements-title").textContent = `Agreements (act from week ${f.week} on)`;
-    fillSelect($("xb-a"), f.states, f.a);
-    fillSelect($("xb-b"), f.states, f.b);
+    fillSelect($("xb-a"), f.states, f.a, f.state_names);
+    fillSelect($("xb-b"), f.states, f.b, f.state_names);
     const exists = f.panel.existing.join(", ") || "none";
     const between = f.a === f.b ? `for ${f.a}` : `between ${f.a} and ${f.b}`;
     $("xb-existing").textContent = `Already in force ${between}: ${exists}`;
