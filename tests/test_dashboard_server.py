@@ -50,7 +50,7 @@ def _cleanup(proc: subprocess.Popen, port: int) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)
-    subprocess.run(["pkill", "-f", f"sim.dashboard.server --host .* --port {port}"], check=False)
+    subprocess.run(["pkill", "-f", f"sim.dashboard.server import main.* --port {port}$"], check=False)
 
 
 def _listening(port: int) -> list[str]:
