@@ -502,3 +502,27 @@ def test_two_participants_step_at_once_each_in_a_worker(server, browser):
     while _workers() > before and time.time() < deadline:
         time.sleep(0.5)
     assert _workers() == before
+
+
+def test_a_frame_is_what_the_page_draws_and_bad_requests_are_one_line():
+    import json
+
+    from sim.dashboard.frames import MAX_STEP, act, charts_asked
+
+    viz = CorridorViz("toy_corridor", warmup=0, noise_seeds=0)
+    f = json.loads(act(viz, {"op": "step", "n": 10_000, "charts": ["seized", "nope"]}))
+    assert f["week"] == MAX_STEP and list(f["charts"]) == ["seized"] and f["error"] == ""
+    assert set(f["maps"]) == {"main"} and f["maps"]["main"]["series"]
+    assert f["params"]["exploration"] == viz.main.params["exploration"]
+    f = json.loads(act(viz, {"op": "drop_tables"}))
+    assert f["error"].startswith("unknown action 'drop_tables'") and f["week"] == MAX_STEP
+    f = json.loads(act(viz, {"op": "switch_off", "label": "MLAT X-Y"}))
+    assert f["error"] == "no switch 'MLAT X-Y' is on"
+    f = json.loads(act(viz, {"op": "view", "a": "ZZZ", "b": "MID"}))  # unknown state: default
+    assert f["a"] in f["states"] and f["b"] == "MID"
+    assert charts_asked([]) == ["delivered", "seized", "interdiction_rate"]
+    assert charts_asked(["seized", "seized", "db_hits", "delivered", "retail_price"]) == [
+        "seized", "db_hits", "delivered"]  # fmt: skip
+    viz.step(10_000)  # the horizon: no panel of no-ops, the run says it is over
+    f = json.loads(act(viz, {"op": "view"}))
+    assert not f["running"] and f["panel"]["no_effect"] == {}
