@@ -526,3 +526,25 @@ def test_a_frame_is_what_the_page_draws_and_bad_requests_are_one_line():
     viz.step(10_000)  # the horizon: no panel of no-ops, the run says it is over
     f = json.loads(act(viz, {"op": "view"}))
     assert not f["running"] and f["panel"]["no_effect"] == {}
+
+
+def test_reset_applies_the_set_up_and_the_set_up_shows_the_runs_values_in_chromium(server, browser):
+    page, outside = _open(browser, server)
+    page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Show the set-up", exact=False).click()
+    slider = page.get_by_label("exploration")
+    toy = CorridorViz("toy_corridor", warmup=0, noise_seeds=0).main.params["exploration"]
+    assert float(slider.input_value()) == pytest.approx(toy)  # the run's value, not mid-range
+    page.get_by_label("Scenario").select_option("balkan_route_heroin")
+    page.get_by_label("Seed").fill("7")
+    page.get_by_label("Seed").dispatch_event("change")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.locator("#xb-title").get_by_text("xborder: balkan_route_heroin").wait_for(timeout=60_000)
+    assert "seed 7" in page.locator(".xb-week").inner_text() and _week(page) == 0
+    assert page.title() == "xborder: balkan_route_heroin"
+    states = page.get_by_label("State A").locator("option").all_inner_texts()
+    ids = CorridorViz("balkan_route_heroin", warmup=0, noise_seeds=0).geometry()["state_ids"]
+    assert [s.split()[0] for s in states] == ids  # the new corridor's states, named
+    _steps(page, 1)
+    assert outside == []
+    page.close()
