@@ -50,7 +50,8 @@ def _cleanup(proc: subprocess.Popen, port: int) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)
-    subprocess.run(["pkill", "-f", f"sim.dashboard.server import main.* --port {port}$"], check=False)
+    server = f"sim.dashboard.server import main.* --port {port}$"  # this test's server only
+    subprocess.run(["pkill", "-f", server], check=False)
 
 
 def _listening(port: int) -> list[str]:
