@@ -40,6 +40,7 @@ import psutil
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_dashboard import ARGS, CHROMIUM, NO_BROWSER_UI, ROOT, WAIT_WEEK, _free_port  # noqa: E402
+from probe_dashboard import _cpu as cpu  # noqa: E402  (CPU-seconds of processes, from /proc)
 
 #: A variant's setting (not passed to the server): Chromium with its omnibox popups, as
 #: the benchmarks ran it before (``BROWSER_UI=1``).
@@ -79,17 +80,6 @@ def start(module: str, scenario: str, port: int, extra: dict | None = None) -> s
             if proc.poll() is not None or time.time() > deadline:
                 raise SystemExit(f"server did not start (exit {proc.poll()})") from None
             time.sleep(0.3)
-
-
-def cpu(procs) -> float:
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def groups(server_pid: int) -> dict[str, list[psutil.Process]]:

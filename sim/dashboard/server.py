@@ -198,8 +198,7 @@ class Dashboard:
             return
         except Exception as e:  # noqa: BLE001 - a bad scenario: said on the page, one line
             await ws.send_text(json.dumps({"fatal": f"{type(e).__name__}: {e}"}))
-            await ws.close()
-            await self.call(self.room.release, session)
+            await ws.close()  # (the room gave the place back: join failed)
             return
         try:
             while True:

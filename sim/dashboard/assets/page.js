@@ -21,7 +21,7 @@
     play: 0, // the current Play loop (a Pause, or Play again, starts another)
     setup: "", // the set-up the set-up panel shows (scenario and seed)
   };
-  const figures = new Map(); // key -> {box, chart, shown, size}
+  const figures = new Map(); // key -> {box, parent, chart, shown}
   let ws = null;
 
   function node(tag, props = {}, text = "") {
